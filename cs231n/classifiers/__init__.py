@@ -1,0 +1,1 @@
+"""Models: kNN, linear classifiers, the two-layer net, fully connected nets and ConvNets."""

@@ -1,0 +1,1 @@
+"""Course-staff tooling: release, check, submit, grade, autograder."""
