@@ -1,0 +1,281 @@
+"""CIFAR-10 loading, splits and the offline fallback.
+
+Where the data is: ``$CS231N_DATA_DIR`` if set, else ``datasets/cifar-10-batches-py``
+in the repository. When neither holds CIFAR-10, the loaders return the small
+dataset of :mod:`cs231n.synthetic_data` instead, with the same shapes and API,
+and :func:`dataset_info` says so. Set ``CS231N_OFFLINE=1`` to use the offline
+dataset even when CIFAR-10 is present.
+
+Unpickling can run code, so CIFAR batches are read with an unpickler that
+accepts only what a batch holds: a dict of strings, ints and lists, and one
+uint8 numpy array.
+"""
+import functools
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cs231n.synthetic_data import NUM_TEST, NUM_TRAIN, SYNTHETIC_CLASSES, make_synthetic_cifar
+
+CIFAR10_CLASSES = (
+    "airplane", "automobile", "bird", "cat", "deer",
+    "dog", "frog", "horse", "ship", "truck",
+)
+CIFAR10_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch",)
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = REPO_ROOT / "datasets" / "cifar-10-batches-py"
+HOW_TO_GET = (
+    "Get CIFAR-10 with `bash datasets/get_datasets.sh` (downloads and checks it), "
+    "or set CS231N_DATA_DIR to a folder holding the official python version "
+    "(data_batch_1 ... data_batch_5, test_batch)."
+)
+
+
+class DatasetError(RuntimeError):
+    """A CIFAR-10 file is missing, truncated, malformed or unsafe."""
+
+
+# ---------------------------------------------------------------------------
+# Which dataset is in use
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What the loaders will return.
+
+    - name: 'CIFAR-10' or 'offline synthetic'
+    - is_cifar10: True when the real CIFAR-10 is used
+    - path: folder of the CIFAR-10 batches, or None for the offline dataset
+    - num_train, num_test: sizes of the full training and test sets
+    - classes: the 10 class names
+    """
+
+    name: str
+    is_cifar10: bool
+    path: object
+    num_train: int
+    num_test: int
+    classes: tuple
+
+    def __str__(self):
+        if self.is_cifar10:
+            return (f"Dataset: CIFAR-10 from {self.path} "
+                    f"({self.num_train} training, {self.num_test} test images).")
+        return (f"Dataset: offline synthetic stand-in ({self.num_train} training, "
+                f"{self.num_test} test images of 10 shape classes), because no CIFAR-10 "
+                f"was found at {cifar10_dir()}. The text and targets of these notebooks "
+                f"are written for CIFAR-10. {HOW_TO_GET}")
+
+
+def _offline_forced():
+    return os.environ.get("CS231N_OFFLINE", "").strip().lower() in ("1", "true", "yes")
+
+
+def cifar10_dir():
+    """The folder where CIFAR-10 is looked for: $CS231N_DATA_DIR, else datasets/cifar-10-batches-py."""
+    env = os.environ.get("CS231N_DATA_DIR")
+    return Path(env).expanduser() if env else DEFAULT_DATA_DIR
+
+
+def _cifar10_available():
+    """True when the CIFAR-10 folder exists; raises when CS231N_DATA_DIR names a missing folder."""
+    if _offline_forced():
+        return False
+    folder = cifar10_dir()
+    if folder.is_dir():
+        return True
+    if os.environ.get("CS231N_DATA_DIR"):
+        raise DatasetError(f"CS231N_DATA_DIR is set to {folder}, which is not a folder. {HOW_TO_GET}")
+    return False
+
+
+def dataset_info():
+    """Describe the dataset the loaders use now (see DatasetInfo); print it for a notice."""
+    if _cifar10_available():
+        return DatasetInfo("CIFAR-10", True, cifar10_dir(), 50000, 10000, CIFAR10_CLASSES)
+    return DatasetInfo("offline synthetic", False, None, NUM_TRAIN, NUM_TEST, SYNTHETIC_CLASSES)
+
+
+def class_names():
+    """The 10 class names of the dataset in use, indexed by label."""
+    return dataset_info().classes
+
+
+# ---------------------------------------------------------------------------
+# Reading CIFAR-10 batches safely
+# ---------------------------------------------------------------------------
+
+_NDARRAY_RECONSTRUCT = np.ndarray.__reduce__(np.zeros(1))[0]
+
+
+class _CifarUnpickler(pickle.Unpickler):
+    """An unpickler that can build nothing but plain data and numpy arrays."""
+
+    _allowed = {
+        ("numpy.core.multiarray", "_reconstruct"): _NDARRAY_RECONSTRUCT,
+        ("numpy._core.multiarray", "_reconstruct"): _NDARRAY_RECONSTRUCT,
+        ("numpy", "ndarray"): np.ndarray,
+        ("numpy", "dtype"): np.dtype,
+    }
+
+    def find_class(self, module, name):
+        try:
+            return self._allowed[(module, name)]
+        except KeyError:
+            raise pickle.UnpicklingError(
+                f"refusing to load {module}.{name}: a CIFAR-10 batch holds only plain data "
+                "and a uint8 array") from None
+
+
+def _read_batch_dict(filename):
+    try:
+        with open(filename, "rb") as f:
+            batch = _CifarUnpickler(f, encoding="latin1").load()
+    except FileNotFoundError:
+        raise DatasetError(f"{filename} is missing. {HOW_TO_GET}") from None
+    except pickle.UnpicklingError as e:
+        raise DatasetError(f"{filename} is not a safe CIFAR-10 batch: {e}. {HOW_TO_GET}") from None
+    except (EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError,
+            UnicodeDecodeError, MemoryError) as e:
+        raise DatasetError(f"{filename} is truncated or corrupt ({type(e).__name__}: {e}). "
+                           f"Delete it and fetch it again. {HOW_TO_GET}") from None
+    if not isinstance(batch, dict):
+        raise DatasetError(f"{filename} does not hold a CIFAR-10 batch (found {type(batch).__name__}, "
+                           f"expected a dict). {HOW_TO_GET}")
+    # Keys are str when the file was pickled by Python 3, bytes-decoded str by latin1 otherwise.
+    return {k.decode("latin1") if isinstance(k, bytes) else k: v for k, v in batch.items()}
+
+
+def _read_batch(filename):
+    """Validated contents of one batch file: uint8 (N, 32, 32, 3) images and int64 (N,) labels."""
+    batch = _read_batch_dict(filename)
+    if "data" not in batch or "labels" not in batch:
+        raise DatasetError(f"{filename} has no 'data'/'labels' entries (keys: {sorted(batch)}). {HOW_TO_GET}")
+    data, labels = batch["data"], batch["labels"]
+    if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072:
+        shape = getattr(data, "shape", None)
+        dtype = getattr(data, "dtype", type(data).__name__)
+        raise DatasetError(f"{filename}: 'data' should be a uint8 array of shape (N, 3072), "
+                           f"found {dtype} of shape {shape}. {HOW_TO_GET}")
+    labels = np.asarray(labels)
+    if labels.shape != (data.shape[0],) or not np.issubdtype(labels.dtype, np.integer):
+        raise DatasetError(f"{filename}: 'labels' should be {data.shape[0]} integers, "
+                           f"found shape {labels.shape}, dtype {labels.dtype}. {HOW_TO_GET}")
+    if labels.size and (labels.min() < 0 or labels.max() > 9):
+        raise DatasetError(f"{filename}: labels must lie in 0..9, found {labels.min()}..{labels.max()}. {HOW_TO_GET}")
+    # Each row is 1024 red, then 1024 green, then 1024 blue values of a 32x32 image.
+    images = np.ascontiguousarray(data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+    return images, labels.astype(np.int64)
+
+
+def load_CIFAR_batch(filename):
+    """Load one CIFAR-10 batch file (official python-pickle layout).
+
+    Inputs:
+    - filename: path of a batch file (e.g. .../data_batch_1)
+
+    Returns a tuple (X, Y):
+    - X: float64 array of shape (N, 32, 32, 3), pixel values in [0, 255]
+    - Y: int64 array of shape (N,), labels in 0..9
+    (N is 10000 for the official files.)
+
+    Raises DatasetError naming the file when it is missing, truncated, unsafe or
+    of the wrong shape.
+    """
+    images, labels = _read_batch(filename)
+    return images.astype(np.float64), labels
+
+
+@functools.lru_cache(maxsize=1)
+def _synthetic():
+    return make_synthetic_cifar()
+
+
+def load_CIFAR10(root=None):
+    """Load all of CIFAR-10, or the offline dataset when CIFAR-10 is not found.
+
+    Inputs:
+    - root: folder holding data_batch_1..5 and test_batch; None looks in
+      cifar10_dir() and falls back to the offline dataset if that folder does not exist.
+
+    Returns a tuple (Xtr, Ytr, Xte, Yte):
+    - Xtr: float64 array of shape (50000, 32, 32, 3); Ytr: int64 array of shape (50000,)
+    - Xte: float64 array of shape (10000, 32, 32, 3); Yte: int64 array of shape (10000,)
+    (offline: 10000 training and 2000 test images of the same shape and dtype)
+    """
+    if root is None:
+        if not _cifar10_available():
+            Xtr, ytr, Xte, yte = _synthetic()
+            return Xtr.astype(np.float64), ytr.copy(), Xte.astype(np.float64), yte.copy()
+        root = cifar10_dir()
+    root = Path(root)
+    if not root.is_dir():
+        raise DatasetError(f"{root} is not a folder. {HOW_TO_GET}")
+    parts = [_read_batch(root / name) for name in CIFAR10_BATCHES]
+    # One float64 copy of each split, written in place (no concatenated temporaries).
+    num_train = sum(len(y) for _, y in parts[:5])
+    Xtr = np.empty((num_train, 32, 32, 3), dtype=np.float64)
+    start = 0
+    for images, labels in parts[:5]:
+        Xtr[start:start + len(labels)] = images
+        start += len(labels)
+    Ytr = np.concatenate([labels for _, labels in parts[:5]])
+    Xte, Yte = parts[5][0].astype(np.float64), parts[5][1]
+    return Xtr, Ytr, Xte, Yte
+
+
+def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, subtract_mean=True):
+    """Load the dataset in use and split it, channels first, as the course's models expect.
+
+    The validation set is the num_validation training images right after the
+    first num_training (as in CS231n). On the offline dataset, which is smaller,
+    num_training and num_test are capped at what it holds, so notebooks written
+    for CIFAR-10 sizes run unchanged; on CIFAR-10 an impossible request raises.
+
+    Inputs:
+    - num_training, num_validation, num_test: ints, sizes of the splits
+    - subtract_mean: if True, subtract the mean image of the training split from every split
+
+    Returns a dict with:
+    - 'X_train': float64 (num_training, 3, 32, 32); 'y_train': int64 (num_training,)
+    - 'X_val': float64 (num_validation, 3, 32, 32); 'y_val': int64 (num_validation,)
+    - 'X_test': float64 (num_test, 3, 32, 32); 'y_test': int64 (num_test,)
+    """
+    for name, value in (("num_training", num_training), ("num_validation", num_validation),
+                        ("num_test", num_test)):
+        if not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"{name} must be a non-negative int, got {value!r}")
+    X_train, y_train, X_test, y_test = load_CIFAR10()
+    if not dataset_info().is_cifar10:
+        num_training = min(num_training, len(X_train) - num_validation)
+        num_test = min(num_test, len(X_test))
+    if num_training + num_validation > len(X_train) or num_training <= 0:
+        raise ValueError(f"num_training + num_validation = {num_training + num_validation} does not fit "
+                         f"the {len(X_train)} training images")
+    if num_test > len(X_test):
+        raise ValueError(f"num_test = {num_test} is more than the {len(X_test)} test images")
+
+    X_val = X_train[num_training:num_training + num_validation]
+    y_val = y_train[num_training:num_training + num_validation]
+    X_train, y_train = X_train[:num_training], y_train[:num_training]
+    X_test, y_test = X_test[:num_test], y_test[:num_test]
+
+    if subtract_mean:
+        # In place: the arrays were loaded for this call, and a copy of
+        # CIFAR-10 in float64 is over a gigabyte.
+        mean_image = X_train.mean(axis=0)
+        X_train -= mean_image
+        X_val -= mean_image
+        X_test -= mean_image
+
+    def channels_first(X):
+        return np.ascontiguousarray(X.transpose(0, 3, 1, 2))
+
+    return {
+        "X_train": channels_first(X_train), "y_train": y_train,
+        "X_val": channels_first(X_val), "y_val": y_val,
+        "X_test": channels_first(X_test), "y_test": y_test,
+    }
