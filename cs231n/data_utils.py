@@ -111,10 +111,18 @@ def class_names():
 _NDARRAY_RECONSTRUCT = np.ndarray.__reduce__(np.zeros(1))[0]
 
 
+def _latin1_encode(text, encoding="latin1"):
+    """What Python 3's protocol-2 pickles call to rebuild bytes; nothing else is allowed through."""
+    if encoding not in ("latin1", "latin-1") or not isinstance(text, str):
+        raise pickle.UnpicklingError(f"refusing _codecs.encode with encoding {encoding!r}")
+    return text.encode("latin1")
+
+
 class _CifarUnpickler(pickle.Unpickler):
     """An unpickler that can build nothing but plain data and numpy arrays."""
 
     _allowed = {
+        ("_codecs", "encode"): _latin1_encode,
         ("numpy.core.multiarray", "_reconstruct"): _NDARRAY_RECONSTRUCT,
         ("numpy._core.multiarray", "_reconstruct"): _NDARRAY_RECONSTRUCT,
         ("numpy", "ndarray"): np.ndarray,

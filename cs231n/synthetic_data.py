@@ -68,6 +68,11 @@ def _shape_masks(label, u, v, rng):
     raise ValueError(f"unknown class {label}")
 
 
+_CLASS_COLOURS = np.array([
+    [220, 40, 40], [40, 200, 60], [50, 80, 230], [230, 200, 40], [200, 60, 210],
+    [40, 210, 210], [240, 140, 30], [140, 70, 30], [240, 240, 240], [30, 30, 30],
+], dtype=np.float32)
+
 # Rotation range per class, in degrees: classes that differ only by
 # orientation (plus/cross, h-/v-stripes) keep theirs apart.
 _ROTATION = {
@@ -95,33 +100,44 @@ def make_synthetic_images(labels, seed=0):
 
     # Background: a base colour, two soft gratings of random orientation, clutter, noise.
     bg = uniform(0, 255, (n, 1, 1, 3))
-    img = np.broadcast_to(bg, (n, size, size, 3)).copy()
+    img = np.empty((n, size, size, 3), dtype=np.float32)
+    img[...] = bg
+    coord = np.arange(size, dtype=np.float32) + np.float32(0.5)
     for _ in range(2):
-        angle = uniform(0, np.pi, (n, 1, 1))
-        freq = uniform(0.15, 0.6, (n, 1, 1))
-        phase = uniform(0, 2 * np.pi, (n, 1, 1))
-        amp = uniform(0, 30, (n, 1, 1, 3))
-        wave = np.sin(freq * (np.cos(angle) * xx + np.sin(angle) * yy) + phase)
+        angle = uniform(0, np.pi, (n, 1))
+        freq = uniform(0.15, 0.6, (n, 1))
+        phase = uniform(0, 2 * np.pi, (n, 1))
+        amp = uniform(0, 20, (n, 1, 1, 3))
+        # sin(a x + b y + p) = sin(a x + p) cos(b y) + cos(a x + p) sin(b y): two
+        # outer products instead of a sine per pixel.
+        ax = freq * np.cos(angle) * coord + phase
+        by = freq * np.sin(angle) * coord
+        wave = (np.sin(ax)[:, None, :] * np.cos(by)[:, :, None]
+                + np.cos(ax)[:, None, :] * np.sin(by)[:, :, None])
         img += amp * wave[..., None]
 
     for _ in range(3):  # small blobs of random colour, the same for every class
         cx, cy = uniform(0, size, (2, n, 1, 1))
-        rad = uniform(1.0, 2.5, (n, 1, 1))
+        rad = uniform(1.0, 2.0, (n, 1, 1))
         blob = (xx - cx) ** 2 + (yy - cy) ** 2 <= rad ** 2
         colour = uniform(0, 255, (n, 3))
         img[blob] = np.repeat(colour, blob.sum(axis=(1, 2)), axis=0)
 
     # The object: centre, radius, rotation and colour drawn per image.
-    radius = uniform(5.0, 11.0, n)
+    radius = uniform(6.0, 11.0, n)
     cx = rng.uniform(radius * 0.7, size - radius * 0.7).astype(np.float32)
     cy = rng.uniform(radius * 0.7, size - radius * 0.7).astype(np.float32)
     base_angle = uniform(0, 360, n)
-    fg = uniform(0, 255, (n, 3))
+    # Each class leans towards a colour of its own (as CIFAR-10's ships lean to
+    # blue), mixed with a random colour in a random proportion: a hint that
+    # kNN and linear models can use, never enough to tell classes apart alone.
+    mix = uniform(0.0, 0.8, (n, 1))
+    fg = mix * _CLASS_COLOURS[labels] + (1 - mix) * uniform(0, 255, (n, 3))
     # Push the object colour away from a too-similar background, but not always
     # far: some low-contrast images are what keeps accuracy below 100%.
     diff = fg - bg[:, 0, 0, :]
     dist = np.linalg.norm(diff, axis=1, keepdims=True)
-    target = uniform(45, 140, (n, 1))
+    target = uniform(60, 160, (n, 1))
     fg = np.where(dist < target, bg[:, 0, 0, :] + diff / np.maximum(dist, 1e-3) * target, fg)
     fg = np.clip(fg, 0, 255)
 
@@ -143,8 +159,9 @@ def make_synthetic_images(labels, seed=0):
         mask[idx] = _shape_masks(label, u, v, rng)
 
     img[mask] = np.repeat(fg, mask.sum(axis=(1, 2)), axis=0)
-    img += rng.standard_normal(size=img.shape, dtype=np.float32) * np.float32(18)
-    np.clip(img + np.float32(0.5), 0, 255, out=img)  # +0.5 then truncation rounds
+    img += rng.integers(-20, 21, size=img.shape, dtype=np.int8)  # pixel noise, std about 12
+    img += np.float32(0.5)  # then truncation to uint8 rounds
+    np.clip(img, 0, 255, out=img)
     return img.astype(np.uint8)
 
 
