@@ -545,3 +545,360 @@ def dropout_backward(dout, cache):
 # ---------------------------------------------------------------------------
 # Convolution, pooling and spatial normalization (naive loops)
 # ---------------------------------------------------------------------------
+
+
+def _check_positive_int(name, value):
+    """Raise a clear error unless `value` is a positive integer."""
+    if isinstance(value, bool) or int(value) != value or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _sliding_output_size(what, size, field, pad, stride):
+    """Number of positions of a window of width `field` sliding over `size`
+    (plus `pad` zeros each side) with step `stride`: 1 + (size + 2 pad - field) / stride.
+
+    Raises ValueError when the window does not fit or does not tile exactly.
+    """
+    span = size + 2 * pad - field
+    if span < 0:
+        raise ValueError(f"{what}: the window ({field}) is larger than the padded input ({size + 2 * pad})")
+    if span % stride != 0:
+        raise ValueError(
+            f"{what}: output size 1 + ({size} + 2*{pad} - {field}) / {stride} = "
+            f"{1 + span / stride:g} is not an integer; change the stride or the padding")
+    return 1 + span // stride
+
+
+def _check_conv_inputs(x, w, b, conv_param):
+    """Validate conv_forward_naive's inputs; return (stride, pad, H_out, W_out)."""
+    _check_ndarray("x", x, 4)
+    _check_ndarray("w", w, 4)
+    if x.shape[1] != w.shape[1]:
+        raise ValueError(f"conv: x has {x.shape[1]} channels but the filters w {w.shape} expect {w.shape[1]}")
+    if np.shape(b) != (w.shape[0],):
+        raise ValueError(f"conv: b must have shape ({w.shape[0]},), one bias per filter, got {np.shape(b)}")
+    if "stride" not in conv_param or "pad" not in conv_param:
+        raise ValueError(f"conv_param needs the keys 'stride' and 'pad', got {sorted(conv_param)}")
+    stride = _check_positive_int("conv_param['stride']", conv_param["stride"])
+    pad = conv_param["pad"]
+    if isinstance(pad, bool) or int(pad) != pad or pad < 0:
+        raise ValueError(f"conv_param['pad'] must be a non-negative integer, got {pad!r}")
+    pad = int(pad)
+    H, W = x.shape[2:]
+    HH, WW = w.shape[2:]
+    H_out = _sliding_output_size("conv (height)", H, HH, pad, stride)
+    W_out = _sliding_output_size("conv (width)", W, WW, pad, stride)
+    return stride, pad, H_out, W_out
+
+
+def conv_forward_naive(x, w, b, conv_param):
+    """A naive implementation of the forward pass of a convolutional layer.
+
+    The input has N images of C channels, each of height H and width W. It is
+    convolved (strictly, cross-correlated) with F filters that each span all C
+    channels and have height HH and width WW:
+
+        out[n, f, i, j] = b[f] + sum_{c, di, dj} w[f, c, di, dj] * xpad[n, c, i*stride + di, j*stride + dj]
+
+    where xpad is x with `pad` zeros added on every side of H and W.
+
+    Inputs:
+    - x: input data, shape (N, C, H, W)
+    - w: filter weights, shape (F, C, HH, WW)
+    - b: biases, shape (F,)
+    - conv_param: dict with keys
+      - 'stride': pixels between neighbouring receptive fields, both directions
+      - 'pad': zeros added on each side of the input, both directions
+        (pad along H and W only, never along N or C; x itself is not modified)
+
+    Returns a tuple of:
+    - out: output data, shape (N, F, H', W') where
+        H' = 1 + (H + 2 * pad - HH) / stride
+        W' = 1 + (W + 2 * pad - WW) / stride
+      (a ValueError if either is not an integer)
+    - cache: (x, w, b, conv_param)
+    """
+    stride, pad, H_out, W_out = _check_conv_inputs(x, w, b, conv_param)
+    out = None
+    ### BEGIN SOLUTION
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="constant")
+    out = np.empty((N, F, H_out, W_out), dtype=np.result_type(x, w))
+    # One output pixel at a time: the window under it, for every image, is an
+    # (N, C, HH, WW) block; contracting it with all filters gives (N, F).
+    for i in range(H_out):
+        hs = i * stride
+        for j in range(W_out):
+            ws = j * stride
+            window = xpad[:, :, hs:hs + HH, ws:ws + WW]
+            out[:, :, i, j] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    ### END SOLUTION
+    cache = (x, w, b, conv_param)
+    return out, cache
+
+
+def conv_backward_naive(dout, cache):
+    """A naive implementation of the backward pass of a convolutional layer.
+
+    Inputs:
+    - dout: upstream derivatives, shape (N, F, H', W')
+    - cache: (x, w, b, conv_param) as in conv_forward_naive; x (N, C, H, W), w (F, C, HH, WW)
+
+    Returns a tuple of:
+    - dx: gradient with respect to x, shape (N, C, H, W)
+    - dw: gradient with respect to w, shape (F, C, HH, WW)
+    - db: gradient with respect to b, shape (F,)
+    """
+    x, w, b, conv_param = cache
+    stride, pad, H_out, W_out = _check_conv_inputs(x, w, b, conv_param)
+    if dout.shape != (x.shape[0], w.shape[0], H_out, W_out):
+        raise ValueError(f"conv_backward_naive: dout must have shape {(x.shape[0], w.shape[0], H_out, W_out)}, "
+                         f"got {dout.shape}")
+    dx, dw, db = None, None, None
+    ### BEGIN SOLUTION
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="constant")
+    dxpad = np.zeros_like(xpad, dtype=np.result_type(x, w, dout))
+    dw = np.zeros_like(w, dtype=np.result_type(x, w, dout))
+    # Each output pixel was a dot product of a window with a filter, so it
+    # sends dout back to the filter (times the window) and to the window
+    # (times the filter); overlapping windows add up.
+    for i in range(H_out):
+        hs = i * stride
+        for j in range(W_out):
+            ws = j * stride
+            g = dout[:, :, i, j]                                   # (N, F)
+            window = xpad[:, :, hs:hs + HH, ws:ws + WW]            # (N, C, HH, WW)
+            dw += np.tensordot(g, window, axes=([0], [0]))         # (F, C, HH, WW)
+            dxpad[:, :, hs:hs + HH, ws:ws + WW] += np.tensordot(g, w, axes=([1], [0]))
+    dx = dxpad[:, :, pad:pad + H, pad:pad + W]
+    db = dout.sum(axis=(0, 2, 3))
+    ### END SOLUTION
+    return dx, dw, db
+
+
+def _check_pool_inputs(x, pool_param):
+    """Validate max_pool_forward_naive's inputs; return (ph, pw, stride, H_out, W_out)."""
+    _check_ndarray("x", x, 4)
+    missing = {"pool_height", "pool_width", "stride"} - set(pool_param)
+    if missing:
+        raise ValueError(f"pool_param is missing the keys {sorted(missing)}")
+    ph = _check_positive_int("pool_param['pool_height']", pool_param["pool_height"])
+    pw = _check_positive_int("pool_param['pool_width']", pool_param["pool_width"])
+    stride = _check_positive_int("pool_param['stride']", pool_param["stride"])
+    H_out = _sliding_output_size("max pool (height)", x.shape[2], ph, 0, stride)
+    W_out = _sliding_output_size("max pool (width)", x.shape[3], pw, 0, stride)
+    return ph, pw, stride, H_out, W_out
+
+
+def max_pool_forward_naive(x, pool_param):
+    """A naive implementation of the forward pass for a max-pooling layer.
+
+    Each channel of each image is covered by pool_height x pool_width windows
+    placed `stride` pixels apart (no padding); the output keeps each window's maximum.
+
+    Inputs:
+    - x: input data, shape (N, C, H, W)
+    - pool_param: dict with keys
+      - 'pool_height': height of each pooling region
+      - 'pool_width': width of each pooling region
+      - 'stride': distance between adjacent pooling regions
+
+    Returns a tuple of:
+    - out: output data, shape (N, C, H', W') where
+        H' = 1 + (H - pool_height) / stride
+        W' = 1 + (W - pool_width) / stride
+      (a ValueError if either is not an integer)
+    - cache: (x, pool_param)
+    """
+    ph, pw, stride, H_out, W_out = _check_pool_inputs(x, pool_param)
+    out = None
+    ### BEGIN SOLUTION
+    N, C, H, W = x.shape
+    out = np.empty((N, C, H_out, W_out), dtype=x.dtype)
+    for i in range(H_out):
+        hs = i * stride
+        for j in range(W_out):
+            ws = j * stride
+            out[:, :, i, j] = x[:, :, hs:hs + ph, ws:ws + pw].max(axis=(2, 3))
+    ### END SOLUTION
+    cache = (x, pool_param)
+    return out, cache
+
+
+def max_pool_backward_naive(dout, cache):
+    """A naive implementation of the backward pass for a max-pooling layer.
+
+    The gradient of a maximum flows to the entry that was the maximum; when
+    several entries of a window tie, all of it goes to the first of them in
+    row-major order (the one np.argmax picks), so the gradient is a
+    subgradient that sums to dout.
+
+    Inputs:
+    - dout: upstream derivatives, shape (N, C, H', W')
+    - cache: (x, pool_param) as in the forward pass; x (N, C, H, W)
+
+    Returns:
+    - dx: gradient with respect to x, shape (N, C, H, W)
+    """
+    x, pool_param = cache
+    ph, pw, stride, H_out, W_out = _check_pool_inputs(x, pool_param)
+    if dout.shape != x.shape[:2] + (H_out, W_out):
+        raise ValueError(f"max_pool_backward_naive: dout must have shape {x.shape[:2] + (H_out, W_out)}, "
+                         f"got {dout.shape}")
+    dx = None
+    ### BEGIN SOLUTION
+    N, C, H, W = x.shape
+    dx = np.zeros(x.shape, dtype=np.result_type(x, dout))
+    taps = np.arange(ph * pw)
+    for i in range(H_out):
+        hs = i * stride
+        for j in range(W_out):
+            ws = j * stride
+            window = x[:, :, hs:hs + ph, ws:ws + pw].reshape(N, C, ph * pw)
+            first_max = window.argmax(axis=2)                        # (N, C)
+            mask = taps == first_max[:, :, None]                     # (N, C, ph*pw), one True per window
+            dx[:, :, hs:hs + ph, ws:ws + pw] += (mask * dout[:, :, i, j, None]).reshape(N, C, ph, pw)
+    ### END SOLUTION
+    return dx
+
+
+def _check_spatial_norm_inputs(x, gamma, beta, param_shape, name):
+    _check_ndarray("x", x, 4)
+    if np.shape(gamma) != param_shape or np.shape(beta) != param_shape:
+        raise ValueError(f"{name}: gamma and beta must have shape {param_shape}, "
+                         f"got {np.shape(gamma)} and {np.shape(beta)}")
+
+
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    """Forward pass of spatial batch normalization.
+
+    A convolutional feature map should be normalized the same way at every
+    position, so each channel is normalized with the mean and variance over
+    the batch AND all spatial positions (N * H * W numbers per channel).
+
+    Inputs:
+    - x: input data, shape (N, C, H, W)
+    - gamma: scale, shape (C,)
+    - beta: shift, shape (C,)
+    - bn_param: dict as for batchnorm_forward:
+      - mode: 'train' or 'test' (required)
+      - eps: constant for numeric stability (default 1e-5)
+      - momentum: constant for running mean / variance (default 0.9)
+      - running_mean: shape (C,), running mean of the features
+      - running_var: shape (C,), running variance of the features
+
+    Returns a tuple of:
+    - out: output data, shape (N, C, H, W)
+    - cache: what spatial_batchnorm_backward needs
+    """
+    _check_spatial_norm_inputs(x, gamma, beta, (x.shape[1],) if np.ndim(x) == 4 else None,
+                               "spatial_batchnorm_forward")
+    out, cache = None, None
+    ### BEGIN SOLUTION
+    N, C, H, W = x.shape
+    # Move channels last, so every row is one (n, h, w) position and the
+    # vanilla batch normalization over rows does exactly what we want.
+    x_rows = x.transpose(0, 2, 3, 1).reshape(-1, C)
+    out_rows, cache = batchnorm_forward(x_rows, gamma, beta, bn_param)
+    out = out_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    ### END SOLUTION
+    return out, cache
+
+
+def spatial_batchnorm_backward(dout, cache):
+    """Backward pass of spatial batch normalization.
+
+    Inputs:
+    - dout: upstream derivatives, shape (N, C, H, W)
+    - cache: from spatial_batchnorm_forward (in 'train' mode)
+
+    Returns a tuple of:
+    - dx: gradient with respect to inputs, shape (N, C, H, W)
+    - dgamma: gradient with respect to scale parameter, shape (C,)
+    - dbeta: gradient with respect to shift parameter, shape (C,)
+    """
+    _check_ndarray("dout", dout, 4)
+    dx, dgamma, dbeta = None, None, None
+    ### BEGIN SOLUTION
+    N, C, H, W = dout.shape
+    dout_rows = dout.transpose(0, 2, 3, 1).reshape(-1, C)
+    dx_rows, dgamma, dbeta = batchnorm_backward_alt(dout_rows, cache)
+    dx = dx_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    ### END SOLUTION
+    return dx, dgamma, dbeta
+
+
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    """Forward pass of spatial group normalization.
+
+    The C channels of each example are split into G groups of C // G
+    consecutive channels; each group of each example is normalized with the
+    mean and variance of its (C // G) * H * W numbers, like layer
+    normalization inside the group. Then every channel is scaled and shifted
+    by its own gamma and beta. Training and test behave the same.
+
+    Inputs:
+    - x: input data, shape (N, C, H, W)
+    - gamma: scale, shape (1, C, 1, 1)
+    - beta: shift, shape (1, C, 1, 1)
+    - G: number of groups, a positive integer that divides C
+    - gn_param: dict with optional key 'eps' (default 1e-5)
+
+    Returns a tuple of:
+    - out: output data, shape (N, C, H, W)
+    - cache: what spatial_groupnorm_backward needs
+    """
+    _check_spatial_norm_inputs(x, gamma, beta, (1, x.shape[1], 1, 1) if np.ndim(x) == 4 else None,
+                               "spatial_groupnorm_forward")
+    G = _check_positive_int("G", G)
+    if x.shape[1] % G != 0:
+        raise ValueError(f"spatial_groupnorm_forward: G={G} groups do not divide C={x.shape[1]} channels")
+    eps = gn_param.get("eps", 1e-5)
+    out, cache = None, None
+    ### BEGIN SOLUTION
+    N, C, H, W = x.shape
+    xg = x.reshape(N, G, -1)                      # (N, G, (C // G) * H * W)
+    mu = xg.mean(axis=2, keepdims=True)
+    xc = xg - mu
+    var = (xc ** 2).mean(axis=2, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = (xc * inv_std).reshape(N, C, H, W)
+    out = gamma * xhat + beta
+    cache = (xhat, inv_std, gamma, G)
+    ### END SOLUTION
+    return out, cache
+
+
+def spatial_groupnorm_backward(dout, cache):
+    """Backward pass of spatial group normalization.
+
+    Inputs:
+    - dout: upstream derivatives, shape (N, C, H, W)
+    - cache: from spatial_groupnorm_forward
+
+    Returns a tuple of:
+    - dx: gradient with respect to inputs, shape (N, C, H, W)
+    - dgamma: gradient with respect to scale parameter, shape (1, C, 1, 1)
+    - dbeta: gradient with respect to shift parameter, shape (1, C, 1, 1)
+    """
+    _check_ndarray("dout", dout, 4)
+    dx, dgamma, dbeta = None, None, None
+    ### BEGIN SOLUTION
+    xhat, inv_std, gamma, G = cache
+    N, C, H, W = dout.shape
+    dbeta = dout.sum(axis=(0, 2, 3), keepdims=True)
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3), keepdims=True)
+    # Inside a group this is layer normalization over M = (C // G) * H * W numbers:
+    # dx = inv_std / M * (M g - sum(g) - xhat * sum(g * xhat)), with g = dout * gamma.
+    g = (dout * gamma).reshape(N, G, -1)
+    xh = xhat.reshape(N, G, -1)
+    M = g.shape[2]
+    dx = (inv_std / M) * (M * g - g.sum(axis=2, keepdims=True)
+                          - xh * (g * xh).sum(axis=2, keepdims=True))
+    dx = dx.reshape(N, C, H, W)
+    ### END SOLUTION
+    return dx, dgamma, dbeta
