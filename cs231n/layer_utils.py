@@ -7,6 +7,105 @@ from cs231n.layers import *  # noqa: F401,F403
 # ---------------------------------------------------------------------------
 
 
+def affine_relu_forward(x, w, b):
+    """An affine layer followed by a ReLU.
+
+    Inputs:
+    - x: input, shape (N, d_1, ..., d_k)
+    - w: weights, shape (D, M) with D = d_1 * ... * d_k
+    - b: biases, shape (M,)
+
+    Returns a tuple of:
+    - out: output of the ReLU, shape (N, M)
+    - cache: (affine cache, relu cache) for affine_relu_backward
+    """
+    a, fc_cache = affine_forward(x, w, b)
+    out, relu_cache = relu_forward(a)
+    cache = (fc_cache, relu_cache)
+    return out, cache
+
+
+def affine_relu_backward(dout, cache):
+    """Backward pass of affine_relu_forward.
+
+    Inputs:
+    - dout: upstream gradient, shape (N, M)
+    - cache: from affine_relu_forward
+
+    Returns a tuple (dx, dw, db) shaped like x, w and b.
+    """
+    fc_cache, relu_cache = cache
+    da = relu_backward(dout, relu_cache)
+    dx, dw, db = affine_backward(da, fc_cache)
+    return dx, dw, db
+
+
+def affine_norm_relu_forward(x, w, b, gamma, beta, norm_param, normalization):
+    """Affine, then batch or layer normalization (or none), then ReLU.
+
+    Inputs:
+    - x, w, b: as for affine_forward; x (N, d_1, ..., d_k), w (D, M), b (M,)
+    - gamma, beta: scale and shift of the normalization, shape (M,) (ignored when normalization is None)
+    - norm_param: the bn_param dict (batchnorm) or ln_param dict (layernorm)
+    - normalization: None, "batchnorm" or "layernorm"
+
+    Returns a tuple of:
+    - out: shape (N, M)
+    - cache: for affine_norm_relu_backward
+    """
+    if normalization not in (None, "batchnorm", "layernorm"):
+        raise ValueError(f"normalization must be None, 'batchnorm' or 'layernorm', got {normalization!r}")
+    a, fc_cache = affine_forward(x, w, b)
+    norm_cache = None
+    if normalization == "batchnorm":
+        a, norm_cache = batchnorm_forward(a, gamma, beta, norm_param)
+    elif normalization == "layernorm":
+        a, norm_cache = layernorm_forward(a, gamma, beta, norm_param)
+    out, relu_cache = relu_forward(a)
+    return out, (fc_cache, norm_cache, relu_cache, normalization)
+
+
+def affine_norm_relu_backward(dout, cache):
+    """Backward pass of affine_norm_relu_forward.
+
+    Inputs:
+    - dout: upstream gradient, shape (N, M)
+    - cache: from affine_norm_relu_forward
+
+    Returns a tuple (dx, dw, db, dgamma, dbeta); dgamma and dbeta (M,) are None
+    when there is no normalization.
+    """
+    fc_cache, norm_cache, relu_cache, normalization = cache
+    da = relu_backward(dout, relu_cache)
+    dgamma = dbeta = None
+    if normalization == "batchnorm":
+        da, dgamma, dbeta = batchnorm_backward_alt(da, norm_cache)
+    elif normalization == "layernorm":
+        da, dgamma, dbeta = layernorm_backward(da, norm_cache)
+    dx, dw, db = affine_backward(da, fc_cache)
+    return dx, dw, db, dgamma, dbeta
+
+
+def affine_bn_relu_forward(x, w, b, gamma, beta, bn_param):
+    """Affine - batch normalization - ReLU (see affine_norm_relu_forward)."""
+    return affine_norm_relu_forward(x, w, b, gamma, beta, bn_param, "batchnorm")
+
+
+def affine_bn_relu_backward(dout, cache):
+    """Backward pass of affine_bn_relu_forward: returns (dx, dw, db, dgamma, dbeta)."""
+    return affine_norm_relu_backward(dout, cache)
+
+
+def affine_ln_relu_forward(x, w, b, gamma, beta, ln_param):
+    """Affine - layer normalization - ReLU (see affine_norm_relu_forward)."""
+    return affine_norm_relu_forward(x, w, b, gamma, beta, ln_param, "layernorm")
+
+
+def affine_ln_relu_backward(dout, cache):
+    """Backward pass of affine_ln_relu_forward: returns (dx, dw, db, dgamma, dbeta)."""
+    return affine_norm_relu_backward(dout, cache)
+
+
 # ---------------------------------------------------------------------------
 # Convolutional sandwiches
 # ---------------------------------------------------------------------------
