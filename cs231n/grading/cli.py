@@ -1,0 +1,184 @@
+"""The ``cs231n`` command: release, check, submit, grade, autograder.
+
+Run ``cs231n COMMAND --help`` for the options of each command.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from .markers import MarkerError
+from .notebook_exec import Limits
+from .release import ReleaseError, build_release, default_repo
+
+
+def _limits_args(p: argparse.ArgumentParser, cell=600.0, notebook=3600.0, mem=8192) -> None:
+    g = p.add_argument_group("limits")
+    g.add_argument("--cell-timeout", type=float, default=cell, help="seconds per cell (default %(default)s)")
+    g.add_argument("--notebook-timeout", type=float, default=notebook,
+                   help="seconds per notebook (default %(default)s)")
+    g.add_argument("--memory-mb", type=int, default=mem,
+                   help="address-space limit of a kernel, MB (default %(default)s)")
+
+
+def _limits(a) -> Limits:
+    return Limits(cell_timeout=a.cell_timeout, notebook_timeout=a.notebook_timeout,
+                  memory_mb=a.memory_mb)
+
+
+def cmd_release(a) -> int:
+    repo = Path(a.repo).resolve()
+    out = Path(a.out) if a.out else repo / "build" / "release"
+    m = build_release(repo, out)
+    print(f"student version written to {out}")
+    print(f"  notebooks: {len(m['notebooks'])}, files with TODO regions: {len(m['student_files'])}, "
+          f"graded cells: {sum(len(v) for v in m['graded'].values())}")
+    if not a.validate:
+        return 0
+    from .check import validate
+    ok = validate(repo, out.resolve(), a.notebooks, _limits(a))
+    print("validation passed" if ok else "validation FAILED")
+    return 0 if ok else 1
+
+
+def cmd_check(a) -> int:
+    from .check import check
+    return 0 if check(Path(a.root).resolve(), a.notebooks, _limits(a)) else 1
+
+
+def cmd_submit(a) -> int:
+    from .submission import build_submission
+    files = build_submission(Path(a.root), Path(a.out))
+    print(f"wrote {a.out} with {len(files)} files:")
+    for f in files:
+        print(f"  {f}")
+    return 0
+
+
+def _submissions(path: Path) -> tuple[list[Path], bool]:
+    """(submissions, is_batch): a zip, a submission folder, or a folder of zips."""
+    if path.is_dir():
+        zips = sorted(p for p in path.iterdir() if p.suffix == ".zip" and p.is_file())
+        has_content = (any(path.rglob("*.ipynb")) or (path / "cs231n").is_dir())
+        if len(zips) > 1 or (zips and not has_content):
+            return zips, len(zips) > 1
+    return [path], False
+
+
+def cmd_grade(a) -> int:
+    from .gradescope import report_text, write_results, write_summary_csv
+    from .grade import Options, grade_many
+
+    repo = Path(a.repo).resolve()
+    work = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        if a.release:
+            release = Path(a.release).resolve()
+        else:
+            release = work / "release"
+            build_release(repo, release, check_imports=False)
+        hidden = Path(a.hidden_tests) if a.hidden_tests else repo / "cs231n" / "grading" / "hidden_tests"
+        opts = Options(release=release, repo=repo, hidden_tests=hidden if hidden.is_dir() else None,
+                       limits=_limits(a), test_timeout=a.test_timeout,
+                       max_bytes=int(a.max_size_mb * (1 << 20)))
+        subs, batch = _submissions(Path(a.submission))
+        if not subs:
+            print(f"{a.submission}: nothing to grade", file=sys.stderr)
+            return 2
+        results = grade_many(subs, work / "submissions", opts, jobs=a.jobs, progress=batch)
+        if not batch:
+            r = results[0]
+            out = Path(a.out or "results.json")
+            report = write_results(r, out)
+            print(report_text(r))
+            print(f"wrote {out} and {report}")
+            return 0
+        out_dir = Path(a.out or "grades")
+        for r in results:
+            write_results(r, out_dir / r.name / "results.json")
+        write_summary_csv(results, out_dir / "summary.csv")
+        for r in results:
+            print(f"{r.name:<30} {r.score:>7g} / {r.max_score:g}" + ("   REFUSED" if r.rejected else ""))
+        print(f"wrote {out_dir}/summary.csv and {out_dir}/<submission>/results.json")
+        return 0
+    finally:
+        if not a.keep_work and not a.work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def cmd_autograder(a) -> int:
+    from .gradescope import build_autograder
+    names = build_autograder(Path(a.repo).resolve(), Path(a.out))
+    print(f"wrote {a.out} ({len(names)} files): setup.sh, run_autograder, source/ "
+          "(solution and hidden tests; upload it as the Gradescope autograder)")
+    with zipfile.ZipFile(a.out) as zf:
+        assert zf.testzip() is None
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cs231n", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    repo_default = str(default_repo())
+
+    r = sub.add_parser("release", help="write the student version (TODO stubs, no outputs)")
+    r.add_argument("--out", help="output folder (default REPO/build/release)")
+    r.add_argument("--repo", default=repo_default, help="solution repository (default %(default)s)")
+    r.add_argument("--validate", action="store_true",
+                   help="then run graded cells on the solution (must pass) and on the stubs (must fail)")
+    r.add_argument("notebooks", nargs="*", help="with --validate: only these notebooks (default: all)")
+    _limits_args(r)
+    r.set_defaults(func=cmd_release)
+
+    c = sub.add_parser("check", help="run notebooks in a fresh kernel; table of graded cells")
+    c.add_argument("notebooks", nargs="*", help="notebook paths or names (default: all)")
+    c.add_argument("--root", default=repo_default, help="course folder (default %(default)s)")
+    _limits_args(c)
+    c.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("submit", help="zip the notebooks and your package files to hand in")
+    s.add_argument("--out", default="submission.zip", help="zip to write (default %(default)s)")
+    s.add_argument("--root", default=repo_default, help="course folder (default %(default)s)")
+    s.set_defaults(func=cmd_submit)
+
+    g = sub.add_parser("grade", help="grade a submission (zip or folder) or a folder of zips")
+    g.add_argument("submission")
+    g.add_argument("--out", help="results.json (one submission, default results.json) or a "
+                   "folder (a class, default grades/)")
+    g.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
+    g.add_argument("--repo", default=repo_default, help="solution repository (default %(default)s)")
+    g.add_argument("--release", help="prebuilt student version (default: built from --repo)")
+    g.add_argument("--hidden-tests", help="hidden tests folder (default REPO/cs231n/grading/hidden_tests)")
+    g.add_argument("--work", help="work folder (default: a temporary folder, removed afterwards)")
+    g.add_argument("--keep-work", action="store_true", help="keep the temporary work folder")
+    g.add_argument("--test-timeout", type=float, default=120.0, help="seconds per hidden test")
+    g.add_argument("--max-size-mb", type=float, default=200.0, help="unpacked size limit per submission")
+    _limits_args(g, cell=600.0, notebook=1800.0, mem=6144)
+    g.set_defaults(func=cmd_grade)
+
+    b = sub.add_parser("autograder", help="build the Gradescope autograder bundle")
+    b.add_argument("--out", default="autograder.zip")
+    b.add_argument("--repo", default=repo_default)
+    b.set_defaults(func=cmd_autograder)
+    return p
+
+
+def main(argv=None) -> int:
+    a = parser().parse_args(argv)
+    try:
+        return a.func(a)
+    except (MarkerError, ReleaseError, FileNotFoundError) as e:
+        print(f"cs231n {a.command}: error: {e}", file=sys.stderr)
+        return 1
+    except ValueError as e:  # SubmissionError and bad metadata
+        print(f"cs231n {a.command}: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""Solution regions: find them, check them, replace them with stubs.
+
+A region is the lines between a ``### BEGIN SOLUTION`` line and the next
+``### END SOLUTION`` line (markers on lines of their own, nbgrader's
+spelling). Regions may not nest and must be balanced; every problem is reported
+as ``file:line: message`` through :class:`MarkerError`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+_BEGIN_RE = re.compile(r"^(\s*)### BEGIN SOLUTION\s*$")
+_END_RE = re.compile(r"^(\s*)### END SOLUTION\s*$")
+
+TODO_COMMENT = "# TODO: write your code here (see the docstring and the notebook)."
+STUB_RAISE = 'raise NotImplementedError("TODO: {what}")'
+ANSWER_PROMPT = "*Write your answer here (replace this line).*"
+
+
+class MarkerError(ValueError):
+    """A malformed solution region; the message starts with ``file:line:``."""
+
+
+@dataclass(frozen=True)
+class Region:
+    begin: int  # 0-based index of the BEGIN line
+    end: int  # 0-based index of the END line
+    indent: str
+
+
+def has_markers(text: str) -> bool:
+    return BEGIN in text or END in text
+
+
+def find_regions(text: str, where: str = "<text>", line_offset: int = 0) -> list[Region]:
+    """Return the regions in ``text``; raise MarkerError on a bad marker.
+
+    ``where`` names the file (or notebook cell) in messages; ``line_offset`` is
+    added to line numbers in messages.
+    """
+    regions: list[Region] = []
+    open_at: int | None = None
+    indent = ""
+    for i, line in enumerate(text.splitlines()):
+        lineno = i + 1 + line_offset
+        if _BEGIN_RE.match(line):
+            if open_at is not None:
+                raise MarkerError(
+                    f"{where}:{lineno}: nested '{BEGIN}' (the region opened at line "
+                    f"{open_at + 1 + line_offset} is not closed)"
+                )
+            open_at, indent = i, _BEGIN_RE.match(line).group(1)
+        elif _END_RE.match(line):
+            if open_at is None:
+                raise MarkerError(f"{where}:{lineno}: '{END}' without a matching '{BEGIN}'")
+            regions.append(Region(open_at, i, indent))
+            open_at = None
+        elif BEGIN in line or END in line:
+            raise MarkerError(f"{where}:{lineno}: a solution marker must be alone on its line")
+    if open_at is not None:
+        raise MarkerError(
+            f"{where}:{open_at + 1 + line_offset}: '{BEGIN}' is never closed by '{END}'"
+        )
+    return regions
+
+
+def strip_regions(text: str, where: str = "<text>", what: str = "", kind: str = "code") -> str:
+    """Replace every region by a stub at the region's indentation.
+
+    kind="code": a TODO comment and ``raise NotImplementedError``;
+    kind="markdown": an answer prompt.
+    """
+    regions = find_regions(text, where)
+    if not regions:
+        return text
+    lines = text.splitlines()
+    out: list[str] = []
+    prev = 0
+    for r in regions:
+        out.extend(lines[prev:r.begin])
+        if kind == "markdown":
+            out.append(r.indent + ANSWER_PROMPT)
+        else:
+            out.append(r.indent + TODO_COMMENT)
+            out.append(r.indent + STUB_RAISE.format(what=what or "complete this code"))
+        prev = r.end + 1
+    out.extend(lines[prev:])
+    result = "\n".join(out)
+    if text.endswith("\n"):
+        result += "\n"
+    return result
+
+
+def strip_source_file(text: str, where: str) -> str:
+    """Strip a .py/.pyx file; regions must sit inside a function body.
+
+    A region at module level would make the released module raise on import,
+    so it is refused. The stub's message names the enclosing function.
+    """
+    regions = find_regions(text, where)
+    lines = text.splitlines()
+    for r in regions:
+        if r.indent == "":
+            raise MarkerError(
+                f"{where}:{r.begin + 1}: solution region at module level; the released "
+                "module would raise on import (put the region inside a function body)"
+            )
+    if not regions:
+        return text
+    # Name each stub after the innermost enclosing def (by indentation).
+    out: list[str] = []
+    prev = 0
+    for r in regions:
+        out.extend(lines[prev:r.begin])
+        func = _enclosing_def(lines, r.begin, len(r.indent))
+        what = f"implement {func}" if func else "complete this code"
+        out.append(r.indent + TODO_COMMENT)
+        out.append(r.indent + STUB_RAISE.format(what=what))
+        prev = r.end + 1
+    out.extend(lines[prev:])
+    result = "\n".join(out)
+    return result + "\n" if text.endswith("\n") else result
+
+
+_DEF_RE = re.compile(r"^(\s*)(?:async\s+)?(?:c?p?def|def)\s+(?:[\w\[\], .*]+\s+)?(\w+)\s*\(")
+
+
+def _enclosing_def(lines: list[str], index: int, indent: int) -> str | None:
+    for j in range(index - 1, -1, -1):
+        m = _DEF_RE.match(lines[j])
+        if m and len(m.group(1)) < indent:
+            return m.group(2)
+    return None
