@@ -17,7 +17,8 @@ together and makes the copy loops run along rows of the image.
 """
 import numpy as np
 
-__all__ = ["get_output_shape", "get_im2col_indices", "im2col_indices", "col2im_indices"]
+__all__ = ["get_output_shape", "get_im2col_indices", "im2col_indices", "col2im_indices",
+           "im2col_strided", "col2im_strided"]
 
 
 def get_output_shape(H, W, field_height, field_width, padding, stride):
@@ -102,6 +103,58 @@ def col2im_indices(cols, x_shape, field_height=3, field_width=3, padding=1, stri
     x_padded = np.zeros((N, C, H + 2 * p, W + 2 * p), dtype=cols.dtype)
     cols_reshaped = cols.reshape(R, N, P).transpose(1, 0, 2)   # (N, R, P)
     np.add.at(x_padded, (slice(None), k, i, j), cols_reshaped)
+    if p == 0:
+        return x_padded
+    return x_padded[:, :, p:-p, p:-p]
+
+
+def im2col_strided(x, field_height, field_width, padding=1, stride=1):
+    """Same result as :func:`im2col_indices`, built from a strided view of the
+    padded input (one copy, no index arrays); the NumPy path of fast_layers.
+
+    Inputs:
+    - x: (N, C, H, W)
+    Returns cols: (C*HH*WW, N*out_h*out_w).
+    """
+    x = np.asarray(x)
+    if x.ndim != 4:
+        raise ValueError(f"x must have 4 dimensions (N, C, H, W), got shape {x.shape}")
+    N, C, H, W = x.shape
+    out_h, out_w = get_output_shape(H, W, field_height, field_width, padding, stride)
+    p = padding
+    x_padded = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), mode="constant") if p else x
+    sN, sC, sH, sW = x_padded.strides
+    windows = np.lib.stride_tricks.as_strided(
+        x_padded, shape=(C, field_height, field_width, N, out_h, out_w),
+        strides=(sC, sH, sW, sN, stride * sH, stride * sW), writeable=False)
+    return np.ascontiguousarray(windows).reshape(C * field_height * field_width,
+                                                 N * out_h * out_w)
+
+
+def col2im_strided(cols, x_shape, field_height=3, field_width=3, padding=1, stride=1):
+    """Same result as :func:`col2im_indices`: one strided, vectorised add per
+    filter tap (HH*WW adds) instead of np.add.at.
+
+    Inputs:
+    - cols: (C*HH*WW, N*out_h*out_w)
+    - x_shape: (N, C, H, W)
+    Returns x: (N, C, H, W) with the dtype of cols.
+    """
+    cols = np.asarray(cols)
+    N, C, H, W = x_shape
+    out_h, out_w = get_output_shape(H, W, field_height, field_width, padding, stride)
+    expected = (C * field_height * field_width, N * out_h * out_w)
+    if cols.shape != expected:
+        raise ValueError(f"cols has shape {cols.shape}, expected {expected} for x of "
+                         f"shape {tuple(x_shape)} and a {field_height}x{field_width} window")
+    p = padding
+    x_padded = np.zeros((N, C, H + 2 * p, W + 2 * p), dtype=cols.dtype)
+    # (C, HH, WW, N, out_h, out_w) -> (HH, WW, N, C, out_h, out_w)
+    taps = cols.reshape(C, field_height, field_width, N, out_h, out_w).transpose(1, 2, 3, 0, 4, 5)
+    h_stop, w_stop = stride * out_h, stride * out_w
+    for i in range(field_height):
+        for j in range(field_width):
+            x_padded[:, :, i:i + h_stop:stride, j:j + w_stop:stride] += taps[i, j]
     if p == 0:
         return x_padded
     return x_padded[:, :, p:-p, p:-p]
