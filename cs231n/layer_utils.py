@@ -109,3 +109,113 @@ def affine_ln_relu_backward(dout, cache):
 # ---------------------------------------------------------------------------
 # Convolutional sandwiches
 # ---------------------------------------------------------------------------
+
+# The fast layers (im2col on the compiled extension) do the work; they have
+# the same signatures and results as the naive layers in cs231n.layers.
+from cs231n.fast_layers import (conv_backward_fast, conv_forward_fast,  # noqa: E402
+                                max_pool_backward_fast, max_pool_forward_fast)
+
+
+def conv_relu_forward(x, w, b, conv_param):
+    """A convolution followed by a ReLU.
+
+    Inputs:
+    - x: input, shape (N, C, H, W)
+    - w: filters, shape (F, C, HH, WW)
+    - b: biases, shape (F,)
+    - conv_param: {'stride', 'pad'} as for conv_forward_naive
+
+    Returns a tuple of:
+    - out: output of the ReLU, shape (N, F, H', W')
+    - cache: (conv cache, relu cache) for conv_relu_backward
+    """
+    a, conv_cache = conv_forward_fast(x, w, b, conv_param)
+    out, relu_cache = relu_forward(a)
+    return out, (conv_cache, relu_cache)
+
+
+def conv_relu_backward(dout, cache):
+    """Backward pass of conv_relu_forward.
+
+    Inputs:
+    - dout: upstream gradient, shape (N, F, H', W')
+    - cache: from conv_relu_forward
+
+    Returns a tuple (dx, dw, db) shaped like x (N, C, H, W), w (F, C, HH, WW) and b (F,).
+    """
+    conv_cache, relu_cache = cache
+    da = relu_backward(dout, relu_cache)
+    return conv_backward_fast(da, conv_cache)
+
+
+def conv_relu_pool_forward(x, w, b, conv_param, pool_param):
+    """Convolution, ReLU, then max pooling.
+
+    Inputs:
+    - x: input, shape (N, C, H, W)
+    - w: filters, shape (F, C, HH, WW)
+    - b: biases, shape (F,)
+    - conv_param: {'stride', 'pad'} for the convolution
+    - pool_param: {'pool_height', 'pool_width', 'stride'} for the pooling
+
+    Returns a tuple of:
+    - out: pooled output, shape (N, F, H'', W'')
+    - cache: for conv_relu_pool_backward
+    """
+    a, conv_cache = conv_forward_fast(x, w, b, conv_param)
+    s, relu_cache = relu_forward(a)
+    out, pool_cache = max_pool_forward_fast(s, pool_param)
+    return out, (conv_cache, relu_cache, pool_cache)
+
+
+def conv_relu_pool_backward(dout, cache):
+    """Backward pass of conv_relu_pool_forward.
+
+    Inputs:
+    - dout: upstream gradient, shape (N, F, H'', W'')
+    - cache: from conv_relu_pool_forward
+
+    Returns a tuple (dx, dw, db) shaped like x (N, C, H, W), w (F, C, HH, WW) and b (F,).
+    """
+    conv_cache, relu_cache, pool_cache = cache
+    ds = max_pool_backward_fast(dout, pool_cache)
+    da = relu_backward(ds, relu_cache)
+    return conv_backward_fast(da, conv_cache)
+
+
+def conv_bn_relu_forward(x, w, b, gamma, beta, conv_param, bn_param):
+    """Convolution, spatial batch normalization, then ReLU.
+
+    Inputs:
+    - x: input, shape (N, C, H, W)
+    - w: filters, shape (F, C, HH, WW)
+    - b: biases, shape (F,)
+    - gamma, beta: scale and shift of the batch normalization, shape (F,)
+    - conv_param: {'stride', 'pad'} for the convolution
+    - bn_param: dict for spatial_batchnorm_forward ('mode' required; running averages written back)
+
+    Returns a tuple of:
+    - out: shape (N, F, H', W')
+    - cache: for conv_bn_relu_backward
+    """
+    a, conv_cache = conv_forward_fast(x, w, b, conv_param)
+    an, bn_cache = spatial_batchnorm_forward(a, gamma, beta, bn_param)
+    out, relu_cache = relu_forward(an)
+    return out, (conv_cache, bn_cache, relu_cache)
+
+
+def conv_bn_relu_backward(dout, cache):
+    """Backward pass of conv_bn_relu_forward.
+
+    Inputs:
+    - dout: upstream gradient, shape (N, F, H', W')
+    - cache: from conv_bn_relu_forward (in 'train' mode)
+
+    Returns a tuple (dx, dw, db, dgamma, dbeta): x (N, C, H, W), w (F, C, HH, WW),
+    b (F,), gamma and beta (F,).
+    """
+    conv_cache, bn_cache, relu_cache = cache
+    dan = relu_backward(dout, relu_cache)
+    da, dgamma, dbeta = spatial_batchnorm_backward(dan, bn_cache)
+    dx, dw, db = conv_backward_fast(da, conv_cache)
+    return dx, dw, db, dgamma, dbeta
