@@ -21,8 +21,8 @@ from cs231n.grading.notebook_exec import Limits
 from cs231n.grading.release import build_release
 from cs231n.grading.submission import build_submission
 
-LIMITS = Limits(cell_timeout=6, notebook_timeout=90, memory_mb=2000, max_restarts=3)
-LIMIT_ARGS = ["--cell-timeout", "6", "--notebook-timeout", "90", "--memory-mb", "2000"]
+LIMITS = Limits(cell_timeout=4, notebook_timeout=90, memory_mb=2000, max_restarts=3)
+LIMIT_ARGS = ["--cell-timeout", "4", "--notebook-timeout", "90", "--memory-mb", "2000"]
 
 SOLUTION_PY = '''"""Tiny package of the mini course."""
 
@@ -85,7 +85,7 @@ def make_notebook():
     code, md = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
     cells = [
         md("# Mini course\nAdd, multiply, square."),
-        code("import numpy as np\nfrom cs231n.mathops import add, mul, square\nprint('ready')"),
+        code("from cs231n.mathops import add, mul, square\nprint('ready')"),
         code("### BEGIN SOLUTION\nk = 3\n### END SOLUTION\nprint(k)", metadata=_meta("k_choice", solution=True)),
         code("assert add(1, 2) == 3, 'add(1, 2) should be 3'", metadata=_meta("check_add", True, points=2)),
         code("assert mul(2, 3) == 6, 'mul(2, 3) should be 6'", metadata=_meta("check_mul", True, points=3)),
@@ -164,18 +164,21 @@ def test_release_fails_loudly_on_a_nested_marker(tmp_path):
     assert not (tmp_path / "rel").exists()
 
 
-def test_release_validate_passes_on_the_mini_course_and_flags_a_check_without_student_code(course, tmp_path):
-    root, release = course
-    assert validate(root, release, [], LIMITS, echo=lambda *a: None)
-    bad_root = tmp_path / "bad"
-    shutil.copytree(root, bad_root, ignore=shutil.ignore_patterns("build"))
-    nb = make_notebook()
-    nb.cells[3].source = "assert 1 + 2 == 3"  # does not use student code
-    nbmeta.write(nb, bad_root / "notebooks" / "00_demo.ipynb")
-    build_release(bad_root, bad_root / "build" / "release")
+def test_release_validate_passes_good_checks_and_flags_a_check_without_student_code(tmp_path):
+    root = make_course(tmp_path / "repo")
+    bad = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("from cs231n.mathops import add"),
+        nbformat.v4.new_code_cell("assert 1 + 2 == 3", metadata=_meta("no_student_code", True, points=1)),
+    ])
+    bad.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbmeta.write(bad, root / "notebooks" / "01_bad.ipynb")
+    release = root / "build" / "release"
+    build_release(root, release)
     lines = []
-    assert not validate(bad_root, bad_root / "build" / "release", ["00_demo.ipynb"], LIMITS,
-                        echo=lines.append)
+    assert not validate(root, release, [], LIMITS, echo=lines.append)
+    table = [ln.split() for ln in "\n".join(lines).splitlines()]
+    verdicts = {row[1]: row[-1] for row in table if row and row[0] in ("00_demo.ipynb", "01_bad.ipynb")}
+    assert verdicts == {**{g: "ok" for g in NB_POINTS}, "no_student_code": "CODE"}  # "...WITHOUT STUDENT CODE"
     assert "PASSES WITHOUT STUDENT CODE" in "\n".join(lines)
 
 
@@ -252,34 +255,25 @@ def _submissions(root: Path, release: Path, folder: Path) -> dict:
     _zip(folder / "os_exit.zip", {nb_path: _nb(), py_path: _py(square="__import__('os')._exit(0)")})
     expected["os_exit"] = FULL - NB_POINTS["check_square"] - HIDDEN_POINTS["square"]
 
-    def edited(cells):
-        cells[4].source = "pass  # mul check disabled"
-    _zip(folder / "edited_check.zip", {nb_path: _nb(edited), py_path: _py(mul="a * b + 1")})
-    expected["edited_check"] = lose_mul
-
-    def deleted(cells):
-        del cells[4]
-    _zip(folder / "deleted_check.zip", {nb_path: _nb(deleted), py_path: _py(mul="a * b + 1")})
-    expected["deleted_check"] = lose_mul
-
-    def duplicated(cells):
-        dup = nbformat.v4.new_code_cell("pass", metadata=json.loads(json.dumps(cells[4].metadata)))
-        cells.insert(3, dup)  # an edited copy placed before the real check
-        bonus = nbformat.v4.new_code_cell("x = 1", metadata=_meta("bonus", True, points=100))
-        cells.append(bonus)
-    _zip(folder / "duplicated_cell.zip", {nb_path: _nb(duplicated), py_path: _py(mul="a * b + 1")})
-    expected["duplicated_cell"] = lose_mul
-
+    # Tampering, all in one submission whose three functions are wrong: the check of
+    # add is duplicated (an edited copy first), the check of mul edited, the check of
+    # square deleted; a cell prints a fake score and writes fake results.json files;
+    # a new cell claims to be graded (100 points). Only check_k may score.
     fake = ("import json, os\nprint(json.dumps({'score': 1000, 'tests': []}))\n"
             "print('check_mul passed 3/3')\n"
             "for p in ('results.json', '../results.json', '../../results.json'):\n"
             "    open(p, 'w').write(json.dumps({'score': 1000}))\n")
 
-    def fake_score(cells):
+    def tamper(cells):
+        cells[4].source = "pass  # mul check disabled"
+        del cells[5]  # check_square
+        dup = nbformat.v4.new_code_cell("pass", metadata=json.loads(json.dumps(cells[3].metadata)))
+        cells.insert(3, dup)
         cells.insert(3, nbformat.v4.new_code_cell(fake))
-    _zip(folder / "fake_score.zip", {nb_path: _nb(fake_score),
-                                     py_path: _py(mul="a * b + 1", extra=f"print({{'score': 1000}})\n")})
-    expected["fake_score"] = lose_mul
+        cells.append(nbformat.v4.new_code_cell("x = 1", metadata=_meta("bonus", True, points=100)))
+    _zip(folder / "tampered.zip", {nb_path: _nb(tamper), py_path: _py(
+        add="a - b", mul="a * b + 1", square="x", extra="print({'score': 1000})\n")})
+    expected["tampered"] = NB_POINTS["check_k"]
     _zip(folder / "dotdot.zip", {nb_path: _nb(), py_path: _py(), "../../escaped.txt": "gotcha"})
     expected["dotdot"] = 0
     with zipfile.ZipFile(folder / "zip_bomb.zip", "w", zipfile.ZIP_DEFLATED) as zf:
@@ -297,7 +291,7 @@ def test_grade_a_class_scores_exactly_what_each_submission_earned(course, tmp_pa
     expected = _submissions(root, release, subs)
     out, work = tmp_path / "grades", tmp_path / "work"
     code = cli.main(["grade", str(subs), "--repo", str(root), "--release", str(release),
-                     "--out", str(out), "--work", str(work), "--jobs", "2", "--test-timeout", "6",
+                     "--out", str(out), "--work", str(work), "--jobs", "2", "--test-timeout", "4",
                      "--max-size-mb", "20", *LIMIT_ARGS])
     assert code == 0
     scores = {}
@@ -318,9 +312,11 @@ def test_grade_a_class_scores_exactly_what_each_submission_earned(course, tmp_pa
     report = (out / "dotdot" / "results_report.txt").read_text()
     assert "escapes the folder" in report
     assert "more than 20 MB" in (out / "zip_bomb" / "results_report.txt").read_text()
-    dup = (out / "duplicated_cell" / "results_report.txt").read_text()
-    assert "duplicate of locked cell 'check_mul' ignored" in dup
-    assert "re-inserted" in (out / "deleted_check" / "results_report.txt").read_text()
+    tampered = (out / "tampered" / "results_report.txt").read_text()
+    assert "duplicate of locked cell 'check_add' ignored" in tampered
+    assert "locked cell 'check_mul' was edited" in tampered
+    assert "locked cell 'check_square' was missing; re-inserted" in tampered
+    assert "bonus" not in tampered
     loop = json.loads((out / "infinite_loop" / "results.json").read_text())
     mul = next(t for t in loop["tests"] if t["name"].endswith("check_mul"))
     assert "timed out" in mul["output"]
@@ -336,7 +332,7 @@ def test_grade_one_unpacked_folder_writes_results_json_and_report(course, tmp_pa
     (sub / "cs231n" / "helpers.py").write_text("raise SystemExit('not allowed to change this')\n")
     out = tmp_path / "res" / "results.json"
     assert cli.main(["grade", str(sub), "--repo", str(root), "--out", str(out), *LIMIT_ARGS,
-                     "--test-timeout", "6"]) == 0
+                     "--test-timeout", "4"]) == 0
     res = json.loads(out.read_text())
     assert res["score"] == FULL - NB_POINTS["check_square"] - HIDDEN_POINTS["square"]
     report = (tmp_path / "res" / "results_report.txt").read_text()

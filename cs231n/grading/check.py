@@ -2,6 +2,7 @@
 and compare solution and release cell by cell (``cs231n release --validate``)."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import nbmeta
@@ -63,9 +64,12 @@ def validate(repo: Path, release: Path, names: list[str], limits: Limits, echo=p
     rows, good = [], True
     for sol_path in resolve_notebooks(repo, names):
         rel_path = release / "notebooks" / sol_path.name
-        echo(f"validating {sol_path.name}: solution, then student version ...")
-        sol = {c.grade_id: c for c in run(sol_path, repo, limits, workdir=release).graded()}
-        stub = {c.grade_id: c for c in run(rel_path, release, limits, workdir=release).graded()}
+        echo(f"validating {sol_path.name}: solution and student version side by side ...")
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            sol_f = pool.submit(run, sol_path, repo, limits)
+            stub_f = pool.submit(run, rel_path, release, limits)
+            sol = {c.grade_id: c for c in sol_f.result().graded()}
+            stub = {c.grade_id: c for c in stub_f.result().graded()}
         ids = [g.grade_id for g in nbmeta.graded_cells(nbmeta.read(sol_path), str(sol_path))]
         if not ids:
             echo(f"  {sol_path.name}: no graded cells")

@@ -37,6 +37,8 @@ def cmd_release(a) -> int:
     print(f"student version written to {out}")
     print(f"  notebooks: {len(m['notebooks'])}, files with TODO regions: {len(m['student_files'])}, "
           f"graded cells: {sum(len(v) for v in m['graded'].values())}")
+    for w in m.get("warnings", []):
+        print(f"  warning: {w}")
     if not a.validate:
         return 0
     from .check import validate

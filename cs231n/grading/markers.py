@@ -31,8 +31,14 @@ class Region:
     indent: str
 
 
+def _is_marker_like(line: str) -> bool:
+    """A line that starts (after indentation) with a marker; mentions in prose don't."""
+    stripped = line.lstrip()
+    return stripped.startswith(BEGIN) or stripped.startswith(END)
+
+
 def has_markers(text: str) -> bool:
-    return BEGIN in text or END in text
+    return any(_is_marker_like(line) for line in text.splitlines())
 
 
 def find_regions(text: str, where: str = "<text>", line_offset: int = 0) -> list[Region]:
@@ -58,7 +64,7 @@ def find_regions(text: str, where: str = "<text>", line_offset: int = 0) -> list
                 raise MarkerError(f"{where}:{lineno}: '{END}' without a matching '{BEGIN}'")
             regions.append(Region(open_at, i, indent))
             open_at = None
-        elif BEGIN in line or END in line:
+        elif _is_marker_like(line):
             raise MarkerError(f"{where}:{lineno}: a solution marker must be alone on its line")
     if open_at is not None:
         raise MarkerError(

@@ -1,0 +1,34 @@
+"""The grading tool on this repository: the release is clean and notebook 00 validates.
+
+Only the cheapest real notebook is executed (on the offline dataset), twice: on
+the solution and on the student version.
+"""
+import json
+
+from cs231n.grading import markers, nbmeta
+from cs231n.grading.check import validate
+from cs231n.grading.notebook_exec import Limits
+from cs231n.grading.release import build_release, default_repo
+
+REPO = default_repo()
+
+
+def test_release_of_this_repository_has_no_solutions_and_validates_notebook_00(tmp_path, monkeypatch):
+    monkeypatch.delenv("CS231N_DATA_DIR", raising=False)
+    out = tmp_path / "release"
+    manifest = build_release(REPO, out)
+    assert not (out / "cs231n" / "grading" / "hidden_tests").exists()
+    assert not list(out.rglob("*.so")) and not (out / ".git").exists()
+    for rel in manifest["student_files"]:
+        assert not markers.has_markers((out / rel).read_text()), rel
+    for rel in manifest["notebooks"]:
+        nb = nbmeta.read(out / rel)
+        for cell in nb.cells:
+            assert not markers.has_markers(cell.source) or not cell.source.lstrip().startswith("###")
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None
+        assert json.dumps(manifest["graded"][rel])
+    lines = []
+    ok = validate(REPO, out, ["00_preprocessing.ipynb"],
+                  Limits(cell_timeout=300, notebook_timeout=600, memory_mb=8192), echo=lines.append)
+    assert ok, "\n".join(lines)
