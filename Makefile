@@ -32,8 +32,11 @@ $(STAMP): $(BIN)/python pyproject.toml setup.py requirements.txt $(PYX)
 
 install: $(STAMP)
 
+# Jupyter refuses to run as root unless told to (containers, CI machines).
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
