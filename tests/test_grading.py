@@ -175,7 +175,7 @@ def test_release_validate_passes_good_checks_and_flags_a_check_without_student_c
     release = root / "build" / "release"
     build_release(root, release)
     lines = []
-    assert not validate(root, release, [], LIMITS, echo=lines.append)
+    assert not validate(root, release, [], LIMITS, echo=lines.append, jobs=4)
     table = [ln.split() for ln in "\n".join(lines).splitlines()]
     verdicts = {row[1]: row[-1] for row in table if row and row[0] in ("00_demo.ipynb", "01_bad.ipynb")}
     assert verdicts == {**{g: "ok" for g in NB_POINTS}, "no_student_code": "CODE"}  # "...WITHOUT STUDENT CODE"
@@ -291,7 +291,7 @@ def test_grade_a_class_scores_exactly_what_each_submission_earned(course, tmp_pa
     expected = _submissions(root, release, subs)
     out, work = tmp_path / "grades", tmp_path / "work"
     code = cli.main(["grade", str(subs), "--repo", str(root), "--release", str(release),
-                     "--out", str(out), "--work", str(work), "--jobs", "2", "--test-timeout", "4",
+                     "--out", str(out), "--work", str(work), "--jobs", "3", "--test-timeout", "4",
                      "--max-size-mb", "20", *LIMIT_ARGS])
     assert code == 0
     scores = {}

@@ -59,30 +59,34 @@ def check(root: Path, names: list[str], limits: Limits, echo=print) -> bool:
     return ok
 
 
-def validate(repo: Path, release: Path, names: list[str], limits: Limits, echo=print) -> bool:
-    """Every graded cell must pass on the solution and fail on the release's stubs."""
+def validate(repo: Path, release: Path, names: list[str], limits: Limits, echo=print,
+             jobs: int = 2) -> bool:
+    """Every graded cell must pass on the solution and fail on the release's stubs.
+
+    Each notebook runs twice (solution, student version), ``jobs`` runs at a time.
+    """
     rows, good = [], True
-    for sol_path in resolve_notebooks(repo, names):
-        rel_path = release / "notebooks" / sol_path.name
-        echo(f"validating {sol_path.name}: solution and student version side by side ...")
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            sol_f = pool.submit(run, sol_path, repo, limits)
-            stub_f = pool.submit(run, rel_path, release, limits)
+    sol_paths = resolve_notebooks(repo, names)
+    echo(f"validating {len(sol_paths)} notebook(s) on the solution and on the student version ...")
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [(p, pool.submit(run, p, repo, limits),
+                    pool.submit(run, release / "notebooks" / p.name, release, limits))
+                   for p in sol_paths]
+        for sol_path, sol_f, stub_f in futures:
             sol = {c.grade_id: c for c in sol_f.result().graded()}
             stub = {c.grade_id: c for c in stub_f.result().graded()}
-        ids = [g.grade_id for g in nbmeta.graded_cells(nbmeta.read(sol_path), str(sol_path))]
-        if not ids:
-            echo(f"  {sol_path.name}: no graded cells")
-        for gid in ids:
-            s, r = sol.get(gid), stub.get(gid)
-            s_ok = bool(s and s.passed)
-            r_fails = bool(r and not r.passed)
-            verdict = "ok" if s_ok and r_fails else (
-                "SOLUTION FAILS" if not s_ok else "PASSES WITHOUT STUDENT CODE")
-            good &= verdict == "ok"
-            rows.append([sol_path.name, gid, f"{s.points:g}" if s else "?",
-                         "pass" if s_ok else "FAIL: " + (s.error if s else "not run"),
-                         "fails" if r_fails else "PASSES",
-                         verdict])
+            ids = [g.grade_id for g in nbmeta.graded_cells(nbmeta.read(sol_path), str(sol_path))]
+            if not ids:
+                echo(f"  {sol_path.name}: no graded cells")
+            for gid in ids:
+                s, r = sol.get(gid), stub.get(gid)
+                s_ok = bool(s and s.passed)
+                r_fails = bool(r and not r.passed)
+                verdict = "ok" if s_ok and r_fails else (
+                    "SOLUTION FAILS" if not s_ok else "PASSES WITHOUT STUDENT CODE")
+                good &= verdict == "ok"
+                rows.append([sol_path.name, gid, f"{s.points:g}" if s else "?",
+                             "pass" if s_ok else "FAIL: " + (s.error if s else "not run"),
+                             "fails" if r_fails else "PASSES", verdict])
     echo(format_table(["notebook", "graded cell", "points", "solution", "student version", "verdict"], rows))
     return good

@@ -42,7 +42,7 @@ def cmd_release(a) -> int:
     if not a.validate:
         return 0
     from .check import validate
-    ok = validate(repo, out.resolve(), a.notebooks, _limits(a))
+    ok = validate(repo, out.resolve(), a.notebooks, _limits(a), jobs=a.jobs)
     print("validation passed" if ok else "validation FAILED")
     return 0 if ok else 1
 
@@ -133,6 +133,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--repo", default=repo_default, help="solution repository (default %(default)s)")
     r.add_argument("--validate", action="store_true",
                    help="then run graded cells on the solution (must pass) and on the stubs (must fail)")
+    r.add_argument("--jobs", type=int, default=2, help="with --validate: notebook runs at a time")
     r.add_argument("notebooks", nargs="*", help="with --validate: only these notebooks (default: all)")
     _limits_args(r)
     r.set_defaults(func=cmd_release)

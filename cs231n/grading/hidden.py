@@ -71,7 +71,7 @@ class HiddenResult:
 
 
 def discover(folder: Path) -> list[HiddenTest]:
-    folder = Path(folder)
+    folder = Path(folder).resolve()
     if not folder.is_dir():
         return []
     tests = []
@@ -121,5 +121,9 @@ def run_test(test: HiddenTest, package_root: Path, scratch: Path, limits: Limits
 
 
 def run_all(folder: Path, package_root: Path, scratch: Path, limits: Limits,
-            timeout: float) -> list[HiddenResult]:
-    return [run_test(t, package_root, scratch, limits, timeout) for t in discover(folder)]
+            timeout: float, jobs: int = 1) -> list[HiddenResult]:
+    """Run every hidden test of ``folder`` (``jobs`` at a time), in discovery order."""
+    from concurrent.futures import ThreadPoolExecutor
+    tests = discover(folder)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(lambda t: run_test(t, package_root, scratch, limits, timeout), tests))
