@@ -155,12 +155,13 @@ def test_release_strips_solutions_and_copies_only_what_students_need(course):
     assert {c["grade_id"]: c["points"] for c in manifest["graded"]["notebooks/00_demo.ipynb"]} == NB_POINTS
 
 
-def test_release_fails_loudly_on_a_nested_marker(tmp_path):
+def test_release_fails_loudly_on_a_nested_marker(tmp_path, capsys):
     root = make_course(tmp_path / "repo")
     bad = SOLUTION_PY.replace("    out = a * b\n", "    ### BEGIN SOLUTION\n    out = a * b\n")
     (root / "cs231n" / "mathops.py").write_text(bad)
     code = cli.main(["release", "--repo", str(root), "--out", str(tmp_path / "rel")])
     assert code == 1
+    assert "cs231n/mathops.py:15: nested '### BEGIN SOLUTION'" in capsys.readouterr().err
     assert not (tmp_path / "rel").exists()
 
 

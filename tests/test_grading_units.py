@@ -197,3 +197,17 @@ def test_hidden_tests_pass_only_when_the_test_function_returned(tmp_path):
     assert not res["test_bad"].passed and "bad() should return 1" in res["test_bad"].output
     assert not res["test_cheat"].passed
     assert not res["test_hang"].passed and "timed out" in res["test_hang"].output
+
+
+def test_graded_code_sees_the_dataset_setting_but_not_the_graders_other_variables(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADER_SECRET_TOKEN", "s3cret")
+    monkeypatch.setenv("CS231N_DATA_DIR", "/data/cifar")
+    tests = tmp_path / "hidden"
+    tests.mkdir()
+    (tests / "test_env.py").write_text(
+        "import os\n"
+        "def test_env():\n"
+        "    assert 'GRADER_SECRET_TOKEN' not in os.environ\n"
+        "    assert os.environ['CS231N_DATA_DIR'] == '/data/cifar'\n")
+    (res,) = hidden.run_all(tests, tmp_path, tmp_path / "scratch", Limits(memory_mb=2000), timeout=30)
+    assert res.passed, res.output
