@@ -348,7 +348,7 @@ def test_autograder_bundle_has_setup_run_script_and_hidden_tests(course, tmp_pat
         names = set(zf.namelist())
         run = zf.read("run_autograder").decode()
         assert zf.getinfo("run_autograder").external_attr >> 16 & 0o111
-    assert {"setup.sh", "run_autograder", "source/cs231n/mathops.py",
-            "source/cs231n/grading/hidden_tests/test_mathops.py"} <= names
+    assert {"setup.sh", "run_autograder", "cs231n/mathops.py", "notebooks/00_demo.ipynb",
+            "cs231n/grading/hidden_tests/test_mathops.py"} <= names
     assert not any(".git/" in n or n.endswith(".so") or "cifar-10" in n for n in names)
     assert "cs231n grade /autograder/submission" in run and "/autograder/results/results.json" in run

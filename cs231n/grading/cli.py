@@ -116,8 +116,8 @@ def cmd_grade(a) -> int:
 def cmd_autograder(a) -> int:
     from .gradescope import build_autograder
     names = build_autograder(Path(a.repo).resolve(), Path(a.out))
-    print(f"wrote {a.out} ({len(names)} files): setup.sh, run_autograder, source/ "
-          "(solution and hidden tests; upload it as the Gradescope autograder)")
+    print(f"wrote {a.out} ({len(names)} files): setup.sh, run_autograder and the solution "
+          "sources with the hidden tests; upload it as the Gradescope autograder")
     with zipfile.ZipFile(a.out) as zf:
         assert zf.testzip() is None
     return 0
@@ -161,7 +161,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--keep-work", action="store_true", help="keep the temporary work folder")
     g.add_argument("--test-timeout", type=float, default=120.0, help="seconds per hidden test")
     g.add_argument("--max-size-mb", type=float, default=200.0, help="unpacked size limit per submission")
-    _limits_args(g, cell=600.0, notebook=1800.0, mem=6144)
+    _limits_args(g, cell=600.0, notebook=1800.0, mem=8192)
     g.set_defaults(func=cmd_grade)
 
     b = sub.add_parser("autograder", help="build the Gradescope autograder bundle")

@@ -106,11 +106,21 @@ cd /autograder/source
 /autograder/venv/bin/cs231n grade /autograder/submission \\
     --repo /autograder/source --release /autograder/release \\
     --out /autograder/results/results.json {extra}
+status=$?
+if [ ! -s /autograder/results/results.json ]; then
+  # The grader itself failed: say so instead of leaving Gradescope without results.
+  printf '{{"score": 0, "output": "The autograder failed (exit %s); course staff have been told.", "tests": []}}\\n' "$status" \\
+    > /autograder/results/results.json
+fi
 """
 
 
 def build_autograder(repo: Path, out: Path, extra_args: str = "") -> list[str]:
-    """Zip setup.sh, run_autograder and the solution sources (with hidden tests)."""
+    """Zip setup.sh, run_autograder and the solution sources (with hidden tests).
+
+    Gradescope unpacks the bundle into /autograder/source, runs setup.sh there
+    once, and runs run_autograder for every submission.
+    """
     from .release import COPY_DIRS, COPY_FILES
     repo = Path(repo)
     out = Path(out)
@@ -126,8 +136,8 @@ def build_autograder(repo: Path, out: Path, extra_args: str = "") -> list[str]:
             names.append(name)
         for rel in COPY_FILES:
             if (repo / rel).is_file():
-                zf.write(repo / rel, f"source/{rel}")
-                names.append(f"source/{rel}")
+                zf.write(repo / rel, rel)
+                names.append(rel)
         for d in COPY_DIRS:
             for root, dirs, files in os.walk(repo / d):
                 rr = Path(root).relative_to(repo).as_posix()
@@ -138,6 +148,6 @@ def build_autograder(repo: Path, out: Path, extra_args: str = "") -> list[str]:
                     if any(p in EXCLUDE_NAMES for p in parts) or \
                             any(Path(f).match(p) for p in EXCLUDE_PATTERNS):
                         continue
-                    zf.write(repo / rel, f"source/{rel}")
-                    names.append(f"source/{rel}")
+                    zf.write(repo / rel, rel)
+                    names.append(rel)
     return names
