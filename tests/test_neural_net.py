@@ -229,3 +229,26 @@ def test_train_rejects_mismatched_validation_data():
         net.train(X, y, X, y[:3], progress=False)
     with pytest.raises(ValueError, match="input_size"):
         net.train(X, y, X[:, :3], y, progress=False)
+
+
+def test_float32_net_keeps_its_dtype_and_matches_float64():
+    X, y = toy_data()
+    np.random.seed(0)
+    net64 = TwoLayerNet(INPUT_SIZE, HIDDEN_SIZE, NUM_CLASSES, std=1e-1)
+    np.random.seed(0)
+    net32 = TwoLayerNet(INPUT_SIZE, HIDDEN_SIZE, NUM_CLASSES, std=1e-1, dtype=np.float32)
+    assert all(p.dtype == np.float32 for p in net32.params.values())
+    np.testing.assert_allclose(net32.params["W1"], net64.params["W1"], rtol=1e-6)
+    loss32, grads32 = net32.loss(X.astype(np.float32), y, reg=0.05)
+    loss64, grads64 = net64.loss(X, y, reg=0.05)
+    assert abs(loss32 - loss64) < 1e-5
+    for name in grads64:
+        assert grads32[name].dtype == np.float32
+        np.testing.assert_allclose(grads32[name], grads64[name], rtol=1e-3, atol=1e-5)
+    net32.train(X.astype(np.float32), y, X.astype(np.float32), y, num_iters=5, batch_size=3, progress=False)
+    assert all(p.dtype == np.float32 for p in net32.params.values())
+
+
+def test_constructor_rejects_a_non_float_dtype():
+    with pytest.raises(TypeError, match="dtype"):
+        TwoLayerNet(4, 10, 3, dtype=np.int32)

@@ -60,7 +60,7 @@ class TwoLayerNet(object):
     - b2: second layer biases, shape (C,)
     """
 
-    def __init__(self, input_size, hidden_size, output_size, std=1e-4):
+    def __init__(self, input_size, hidden_size, output_size, std=1e-4, dtype=np.float64):
         """Initialize the model.
 
         Weights are initialized to small random values (std * standard normal,
@@ -72,16 +72,23 @@ class TwoLayerNet(object):
         - hidden_size: The number of neurons H in the hidden layer.
         - output_size: The number of classes C.
         - std: standard deviation of the initial weights (a positive number).
+        - dtype: numpy float type of the parameters. float64 (the default) is
+          what gradient checks need; float32 halves memory and roughly doubles
+          the speed of training on CIFAR-10 (the draws are made in float64 and
+          then cast, so a seed gives the same initial weights either way).
         """
         _check_int("input_size", input_size)
         _check_int("hidden_size", hidden_size)
         _check_int("output_size", output_size)
         _check_number("std", std)
+        dtype = np.dtype(dtype)
+        if not np.issubdtype(dtype, np.floating):
+            raise TypeError(f"dtype must be a float type such as np.float32 or np.float64, got {dtype}")
         self.params = {}
-        self.params["W1"] = std * np.random.randn(input_size, hidden_size)
-        self.params["b1"] = np.zeros(hidden_size)
-        self.params["W2"] = std * np.random.randn(hidden_size, output_size)
-        self.params["b2"] = np.zeros(output_size)
+        self.params["W1"] = (std * np.random.randn(input_size, hidden_size)).astype(dtype)
+        self.params["b1"] = np.zeros(hidden_size, dtype=dtype)
+        self.params["W2"] = (std * np.random.randn(hidden_size, output_size)).astype(dtype)
+        self.params["b2"] = np.zeros(output_size, dtype=dtype)
 
     def _check_X(self, X):
         """Return X as an array after checking it has shape (N, D) with N >= 1 and D = input size."""
