@@ -292,7 +292,7 @@ def test_grade_a_class_scores_exactly_what_each_submission_earned(course, tmp_pa
     expected = _submissions(root, release, subs)
     out, work = tmp_path / "grades", tmp_path / "work"
     code = cli.main(["grade", str(subs), "--repo", str(root), "--release", str(release),
-                     "--out", str(out), "--work", str(work), "--jobs", "3", "--test-timeout", "4",
+                     "--out", str(out), "--work", str(work), "--jobs", "4", "--test-timeout", "4",
                      "--max-size-mb", "20", *LIMIT_ARGS])
     assert code == 0
     scores = {}

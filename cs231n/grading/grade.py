@@ -193,9 +193,9 @@ def _build_extensions(course: Path, opts: Options, result: GradeResult) -> None:
                 "setup(ext_modules=cythonize([ext], language_level=3, quiet=True), "
                 "script_args=['build_ext', '--inplace', '--build-temp', 'build_tmp'])\n")
         try:
-            proc = subprocess.run([sys.executable, "-c", code], cwd=str(course),
-                                  env=kernel_env(None), capture_output=True, text=True,
-                                  timeout=600, preexec_fn=opts.limits.preexec())
+            proc = subprocess.run(opts.limits.command([sys.executable, "-c", code]),
+                                  cwd=str(course), env=kernel_env(None), capture_output=True,
+                                  text=True, timeout=600)
             ok = proc.returncode == 0
             why = (proc.stderr.strip().splitlines() or ["?"])[-1]
         except subprocess.TimeoutExpired:

@@ -95,9 +95,9 @@ def run_test(test: HiddenTest, package_root: Path, scratch: Path, limits: Limits
     scratch.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-c", _RUNNER, test.path, test.name], cwd=str(scratch),
+        limits.command([sys.executable, "-c", _RUNNER, test.path, test.name]), cwd=str(scratch),
         env=kernel_env(str(package_root)), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, preexec_fn=limits.preexec(), start_new_session=True)
+        stderr=subprocess.PIPE, start_new_session=True)
     try:
         out, err = proc.communicate((token + "\n").encode(), timeout=timeout)
     except subprocess.TimeoutExpired:
