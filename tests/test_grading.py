@@ -185,13 +185,19 @@ def test_release_validate_passes_good_checks_and_flags_a_check_without_student_c
 
 # -- check and submit -------------------------------------------------------------
 
-def test_check_prints_a_table_of_graded_cells(course, capsys):
+def test_check_prints_a_table_of_graded_cells_and_warns_about_edited_checks(course, capsys, tmp_path):
     root, release = course
-    code = cli.main(["check", "--root", str(release), "00_demo.ipynb", *LIMIT_ARGS])
+    student = tmp_path / "student"
+    shutil.copytree(release, student)
+    nb = nbmeta.read(student / "notebooks" / "00_demo.ipynb")
+    nb.cells[3].source = "pass"
+    nbmeta.write(nb, student / "notebooks" / "00_demo.ipynb")
+    code = cli.main(["check", "--root", str(student), "00_demo.ipynb", *LIMIT_ARGS])
     out = capsys.readouterr().out
     assert code == 1
+    assert "check 'check_add' was edited; the grader runs the original" in out
     assert "check_mul" in out and "FAIL" in out and "NotImplementedError" in out
-    assert "0 / 7 points" in out
+    assert "2 / 7 points" in out  # the edited check_add passes here; the grader restores it
 
 
 def test_submit_refuses_missing_or_unexecuted_and_lists_what_it_included(course, tmp_path, capsys):

@@ -39,9 +39,22 @@ def run(nb_path: Path, pythonpath: Path, limits: Limits, workdir: Path | None = 
 
 def check(root: Path, names: list[str], limits: Limits, echo=print) -> bool:
     """Run each notebook and print question, points, pass/fail, first error line."""
+    from .release import load_manifest, source_hash
+    manifest = load_manifest(root) or {}
     rows, earned, total, ok = [], 0.0, 0.0, True
     for nb_path in resolve_notebooks(root, names):
         echo(f"running {nb_path.name} in a fresh kernel ...")
+        known = {c["grade_id"]: c.get("sha256") for c in
+                 manifest.get("graded", {}).get(f"notebooks/{nb_path.name}", [])}
+        present = {}
+        for cell in nbmeta.read(nb_path).cells:
+            if nbmeta.is_graded(cell):
+                present.setdefault(nbmeta.grade_id(cell), source_hash(cell.source))
+        for gid, digest in known.items():
+            if gid not in present:
+                echo(f"  warning: check {gid!r} was deleted; the grader will put it back")
+            elif digest and present[gid] != digest:
+                echo(f"  warning: check {gid!r} was edited; the grader runs the original")
         res = run(nb_path, root, limits)
         graded = res.graded()
         if not graded:

@@ -129,7 +129,8 @@ def build_release(repo: Path, out: Path, check_imports: bool = True) -> dict:
             rnb = release_notebook(nb, rel)
             cells = nbmeta.graded_cells(rnb, rel)
             notebooks.append(rel)
-            graded[rel] = [{"grade_id": g.grade_id, "points": g.points} for g in cells]
+            graded[rel] = [{"grade_id": g.grade_id, "points": g.points,
+                            "sha256": source_hash(rnb.cells[g.index].source)} for g in cells]
             staged[rel] = (nbformat_dumps(rnb)).encode("utf-8")
         else:
             staged[rel] = src.read_bytes()
@@ -146,6 +147,11 @@ def build_release(repo: Path, out: Path, check_imports: bool = True) -> dict:
             dest.chmod(0o755)
     manifest["warnings"] = check_release_imports(out, repo) if check_imports else []
     return manifest
+
+
+def source_hash(source: str) -> str:
+    import hashlib
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
 
 def nbformat_dumps(nb) -> str:
