@@ -14,10 +14,12 @@ floor of any im2col design; the rest is moving data.
 Two implementations, same results:
 
 - compiled (``cs231n/im2col_cython.pyx``): the batch is processed a few images
-  at a time. For each slice the columns are written into a small buffer that
-  stays in the CPU cache, multiplied straight into the output (no transposes),
-  and in the backward pass rebuilt from ``x`` instead of being kept in memory,
-  so a forward/backward pair costs the three products plus in-cache copies.
+  at a time (``CHUNK_BYTES`` of columns per slice). For each slice the columns
+  are written into a work buffer small enough to stay in the CPU cache and
+  multiplied with one matrix product per slice; in the backward pass they are
+  rebuilt from ``x`` (cheap, in cache) instead of being kept in memory, so
+  the layer holds no (C*HH*WW, N*H'*W') array at all and a forward/backward
+  pair costs the three products plus in-cache copies.
   Max pooling is a direct loop that records, in the forward pass, where each
   window's maximum is and scatters the gradient there in the backward pass.
 - NumPy (``cs231n/im2col.py``): whole-batch im2col with strided views; max
@@ -105,8 +107,9 @@ def backend():
 
 
 # Images per slice in the compiled convolution: as many as fit in about this
-# many bytes of columns (at least one), so the slice stays in cache.
-CHUNK_BYTES = 1 << 20
+# many bytes of columns (at least one). Small enough for the slice to stay in
+# cache, large enough that each slice is one efficient matrix product.
+CHUNK_BYTES = 4 << 20
 
 
 # ----------------------------------------------------------------------------- checks
@@ -257,20 +260,36 @@ def conv_forward_fast(x, w, b, conv_param):
     F, _, HH, WW = w.shape
     x = np.ascontiguousarray(x, dtype=dt)
     w_flat = np.ascontiguousarray(w, dtype=dt).reshape(F, -1)
-    bias = np.asarray(b, dtype=dt).reshape(F, 1)
     K, P = w_flat.shape[1], out_h * out_w
+    chunk = _chunk_images(N, K * P * dt.itemsize)
+    bias = np.asarray(b, dtype=dt).reshape(F, 1)
     out = np.empty((N, F, P), dtype=dt)
-    chunk = max(1, min(N, CHUNK_BYTES // max(1, K * P * dt.itemsize)))
-    buf = np.empty((chunk, K, P), dtype=dt)
+    cols_buf = np.empty(K * chunk * P, dtype=dt)
+    res_buf = np.empty(F * chunk * P, dtype=dt)
     for n0 in range(0, N, chunk):
         nb = min(chunk, N - n0)
-        cols = buf[:nb]
-        _ext.im2col_into(x, cols, n0, HH, WW, pad, stride)
-        o = out[n0:n0 + nb]
-        np.matmul(w_flat, cols, out=o)                              # (nb, F, P)
-        o += bias
+        cols = _slice_cols(cols_buf, K, nb, P)                      # (K, nb*P)
+        _ext.im2col_into(x, _per_image(cols, nb, P), n0, HH, WW, pad, stride)
+        res = res_buf[:F * nb * P].reshape(F, nb * P)
+        np.dot(w_flat, cols, out=res)                               # (F, nb*P)
+        np.add(_per_image(res, nb, P), bias, out=out[n0:n0 + nb])   # -> (nb, F, P)
     out = out.reshape(N, F, out_h, out_w)
-    return out, ("cython", (x, w_flat, w.shape, b, conv_param, chunk))
+    return out, ("cython", (x, w_flat, w.shape, conv_param, chunk))
+
+
+def _chunk_images(N, bytes_per_image):
+    """Images per slice: as many as fit in CHUNK_BYTES of columns, at least one."""
+    return max(1, min(N, CHUNK_BYTES // max(1, bytes_per_image)))
+
+
+def _slice_cols(flat, K, nb, P):
+    """A C-contiguous (K, nb*P) matrix at the start of a flat work buffer."""
+    return flat[:K * nb * P].reshape(K, nb * P)
+
+
+def _per_image(mat, nb, P):
+    """View a (R, nb*P) matrix with image-major columns as (nb, R, P)."""
+    return mat.reshape(mat.shape[0], nb, P).transpose(1, 0, 2)
 
 
 def conv_backward_fast(dout, cache):
@@ -290,7 +309,7 @@ def conv_backward_fast(dout, cache):
         return conv_backward_im2col(dout, cache)
     if _ext is None:
         raise RuntimeError("this cache comes from the compiled path, which is not available")
-    x, w_flat, w_shape, b, conv_param, chunk = cache
+    x, w_flat, w_shape, conv_param, chunk = cache
     stride, pad = int(conv_param["stride"]), int(conv_param["pad"])
     N, C, H, W = x.shape
     F, _, HH, WW = w_shape
@@ -299,25 +318,26 @@ def conv_backward_fast(dout, cache):
     _check_dout(dout, (N, F, out_h, out_w), "conv_backward_fast")
     dt = x.dtype
     K, P = w_flat.shape[1], out_h * out_w
-    dout = np.ascontiguousarray(dout, dtype=dt).reshape(N, F, P)
+    dout = np.asarray(dout, dtype=dt).reshape(N, F, P)
     db = dout.sum(axis=(0, 2))
     dx = np.zeros((N, C, H, W), dtype=dt)
     dw = np.zeros((F, K), dtype=dt)
-    cols = np.empty((chunk, K, P), dtype=dt)
-    dcols = np.empty((chunk, K, P), dtype=dt)
-    dw_parts = np.empty((chunk, F, K), dtype=dt)
+    dw_part = np.empty((F, K), dtype=dt)
+    cols_buf = np.empty(K * chunk * P, dtype=dt)
+    dcols_buf = np.empty(K * chunk * P, dtype=dt)
+    dout_buf = np.empty(F * chunk * P, dtype=dt)
     w_t = w_flat.T
     for n0 in range(0, N, chunk):
         nb = min(chunk, N - n0)
-        c, dc, d = cols[:nb], dcols[:nb], dout[n0:n0 + nb]
-        _ext.im2col_into(x, c, n0, HH, WW, pad, stride)
-        if nb == 1:
-            dw += d[0] @ c[0].T
-        else:
-            np.matmul(d, c.transpose(0, 2, 1), out=dw_parts[:nb])   # (nb, F, K)
-            dw += dw_parts[:nb].sum(axis=0)
-        np.matmul(w_t, d, out=dc)                                   # (nb, K, P)
-        _ext.col2im_add(dc, dx, n0, HH, WW, pad, stride)
+        cols = _slice_cols(cols_buf, K, nb, P)                      # rebuilt, not cached
+        _ext.im2col_into(x, _per_image(cols, nb, P), n0, HH, WW, pad, stride)
+        d = dout_buf[:F * nb * P].reshape(F, nb * P)
+        _per_image(d, nb, P)[...] = dout[n0:n0 + nb]                # (F, nb*P)
+        np.dot(d, cols.T, out=dw_part)
+        dw += dw_part
+        dcols = _slice_cols(dcols_buf, K, nb, P)
+        np.dot(w_t, d, out=dcols)                                   # (K, nb*P)
+        _ext.col2im_add(_per_image(dcols, nb, P), dx, n0, HH, WW, pad, stride)
     return dx, dw.reshape(w_shape), db
 
 
