@@ -7,7 +7,6 @@ committed as a zip.
 """
 import csv
 import json
-import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -315,7 +314,7 @@ def test_grade_a_class_scores_exactly_what_each_submission_earned(course, tmp_pa
     assert [r["submission"] for r in rows] == sorted(expected)
     by = {r["submission"]: r for r in rows}
     assert by["partial"]["00_demo.ipynb: check_add"] == "2" and by["partial"]["00_demo.ipynb: check_mul"] == "0"
-    assert "escaped" not in "".join(os.listdir(tmp_path)) and not (tmp_path.parent / "escaped.txt").exists()
+    assert not list(tmp_path.rglob("escaped.txt")) and not (tmp_path.parent / "escaped.txt").exists()
     report = (out / "dotdot" / "results_report.txt").read_text()
     assert "escapes the folder" in report
     assert "more than 20 MB" in (out / "zip_bomb" / "results_report.txt").read_text()

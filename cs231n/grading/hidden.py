@@ -16,7 +16,6 @@ printed does not count.
 from __future__ import annotations
 
 import ast
-import os
 import secrets
 import subprocess
 import sys
