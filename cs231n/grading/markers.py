@@ -16,6 +16,7 @@ _BEGIN_RE = re.compile(r"^(\s*)### BEGIN SOLUTION\s*$")
 _END_RE = re.compile(r"^(\s*)### END SOLUTION\s*$")
 
 TODO_COMMENT = "# TODO: write your code here (see the docstring and the notebook)."
+TODO_CELL_COMMENT = "# TODO: write your code here (see the instructions above)."
 STUB_RAISE = 'raise NotImplementedError("TODO: {what}")'
 ANSWER_PROMPT = "*Write your answer here (replace this line).*"
 
@@ -73,7 +74,8 @@ def find_regions(text: str, where: str = "<text>", line_offset: int = 0) -> list
     return regions
 
 
-def strip_regions(text: str, where: str = "<text>", what: str = "", kind: str = "code") -> str:
+def strip_regions(text: str, where: str = "<text>", what: str = "", kind: str = "code",
+                  comment: str = TODO_CELL_COMMENT) -> str:
     """Replace every region by a stub at the region's indentation.
 
     kind="code": a TODO comment and ``raise NotImplementedError``;
@@ -90,7 +92,7 @@ def strip_regions(text: str, where: str = "<text>", what: str = "", kind: str = 
         if kind == "markdown":
             out.append(r.indent + ANSWER_PROMPT)
         else:
-            out.append(r.indent + TODO_COMMENT)
+            out.append(r.indent + comment)
             out.append(r.indent + STUB_RAISE.format(what=what or "complete this code"))
         prev = r.end + 1
     out.extend(lines[prev:])

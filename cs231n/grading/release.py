@@ -94,7 +94,7 @@ def release_notebook(nb, where: str):
             cell.source = markers.strip_regions(src, cw, what="complete this cell")
         elif cell.cell_type == "code" and nbmeta.is_solution(cell):
             # A solution cell without markers: the whole cell is the solution.
-            cell.source = f"{markers.TODO_COMMENT}\n" + markers.STUB_RAISE.format(
+            cell.source = f"{markers.TODO_CELL_COMMENT}\n" + markers.STUB_RAISE.format(
                 what="complete this cell")
         elif cell.cell_type == "markdown" and nbmeta.is_solution(cell):
             if markers.has_markers(src):
