@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .markers import MarkerError
 from .notebook_exec import Limits
-from .release import ReleaseError, build_release, default_repo
+from .release import ReleaseError, build_release, default_repo, load_manifest
 
 
 def _limits_args(p: argparse.ArgumentParser, cell=600.0, notebook=3600.0, mem=8192) -> None:
@@ -81,6 +81,9 @@ def cmd_grade(a) -> int:
     try:
         if a.release:
             release = Path(a.release).resolve()
+            if load_manifest(release) is None:
+                raise FileNotFoundError(f"{release}: not a student version written by "
+                                        "'cs231n release' (no cs231n/grading/release_manifest.json)")
         else:
             release = work / "release"
             build_release(repo, release, check_imports=False)
