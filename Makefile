@@ -9,13 +9,15 @@ STAMP  := $(VENV)/.installed
 PYX    := $(wildcard cs231n/*.pyx)
 PYTEST_ARGS ?=
 
-.PHONY: lab test install bench release clean help
+.PHONY: lab test install bench release validate autograder clean help
 
 help:
 	@echo "make lab      set up .venv, build the extension, start JupyterLab on notebooks/"
 	@echo "make test     set up, then run the unit tests and every notebook (nbval)"
 	@echo "make bench    speed tables: naive vs NumPy vs Cython vs PyTorch (if installed)"
 	@echo "make release  write the student version to build/release"
+	@echo "make validate graded cells pass on the solution and fail on the student version"
+	@echo "make autograder  Gradescope autograder bundle (autograder.zip)"
 	@echo "make clean    remove build products (keeps .venv and data)"
 
 $(BIN)/python:
@@ -46,6 +48,12 @@ bench: $(STAMP)
 
 release: $(STAMP)
 	$(BIN)/cs231n release
+
+validate: $(STAMP)
+	$(BIN)/cs231n release --validate
+
+autograder: $(STAMP)
+	$(BIN)/cs231n autograder --out autograder.zip
 
 clean:
 	rm -rf build dist *.egg-info cs231n/*.so cs231n/*.c
