@@ -28,10 +28,28 @@ import platform
 import sys
 import time
 
-import numpy as np
+_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
-from cs231n import fast_layers
-from cs231n import layers
+
+def _threads_from_argv(argv):
+    for i, a in enumerate(argv):
+        if a == "--threads" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--threads="):
+            return a.split("=", 1)[1]
+    return None
+
+
+# BLAS reads its thread count when it is loaded, so --threads must take effect
+# before numpy is imported.
+if __name__ == "__main__" and _threads_from_argv(sys.argv[1:]):
+    for _var in _THREAD_VARS:
+        os.environ[_var] = _threads_from_argv(sys.argv[1:])
+
+import numpy as np  # noqa: E402
+
+from cs231n import fast_layers  # noqa: E402
+from cs231n import layers  # noqa: E402
 
 try:  # optional
     import torch
@@ -42,8 +60,8 @@ except Exception:  # pragma: no cover - depends on the machine
 CONV_SHAPES = [
     # (x shape, w shape, stride, pad, naive?)
     ((100, 3, 31, 31), (25, 3, 3, 3), 2, 1, True),
-    ((50, 3, 32, 32), (32, 3, 7, 7), 1, 3, True),
-    ((50, 64, 16, 16), (64, 64, 3, 3), 1, 1, True),
+    ((50, 3, 32, 32), (32, 3, 7, 7), 1, 3, False),
+    ((50, 64, 16, 16), (64, 64, 3, 3), 1, 1, False),
 ]
 POOL_SHAPES = [
     # (x shape, pool size, stride, naive?)
@@ -321,7 +339,16 @@ def main(argv=None):
                              "CIFAR-10 epoch; fewer gives a time scaled to 49,000)")
     parser.add_argument("--only", choices=["conv", "pool", "epoch"], action="append",
                         help="run only these parts (repeatable)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for BLAS and PyTorch (default: their own choice, "
+                             "all cores); 1 gives steadier ratios on a busy machine")
     args = parser.parse_args(argv)
+    if args.threads is not None:
+        if os.environ.get("OPENBLAS_NUM_THREADS") != str(args.threads):
+            print("warning: --threads only reaches BLAS when run as `python -m benchmarks.run`",
+                  file=sys.stderr)
+        if torch is not None:
+            torch.set_num_threads(args.threads)
     repeats = 2 if args.quick else max(1, args.repeats)
     parts = set(args.only or ["conv", "pool", "epoch"])
     if args.quick or args.no_epoch:
@@ -332,10 +359,15 @@ def main(argv=None):
                     "cpu_count": os.cpu_count(), "platform": platform.platform(),
                     "torch": None if torch is None else torch.__version__,
                     "torch_threads": None if torch is None else torch.get_num_threads(),
+                    "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
+                    "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
                     "extension": fast_layers.extension_available()},
         "repeats": repeats, "conv": [], "pool": [], "epoch": None,
     }
-    print(f"numpy {np.__version__}, {os.cpu_count()} CPUs, compiled extension: "
+    load = report["machine"]["load_average"]
+    print(f"numpy {np.__version__}, {os.cpu_count()} CPUs"
+          f"{f' (load average {load[0]:.1f} at start)' if load else ''}, "
+          f"threads: {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}, compiled extension: "
           f"{'yes' if fast_layers.extension_available() else 'NO (NumPy path only)'}, "
           f"PyTorch: {torch.__version__ if torch is not None else 'not installed'}; "
           f"best of {repeats} rounds")

@@ -14,6 +14,15 @@ reshaped to (F, N, out_h, out_w). The columns are image-major (all output pixels
 of image 0, then image 1, ...), unlike the original course code, whose columns
 put the image index last; image-major keeps each image's block of columns
 together and makes the copy loops run along rows of the image.
+
+Two versions of each function, same results:
+
+- ``im2col_indices`` / ``col2im_indices`` (the course's names): fancy indexing
+  with index arrays from ``get_im2col_indices``, and ``np.add.at`` to sum
+  overlapping windows back. Short and easy to check; slow.
+- ``im2col_strided`` / ``col2im_strided``: a strided view of the padded input
+  copied once, and one vectorised add per filter tap. Several times faster; the
+  NumPy path of ``cs231n/fast_layers.py`` uses these.
 """
 import numpy as np
 

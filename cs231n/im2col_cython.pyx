@@ -363,13 +363,16 @@ cdef void _pool_fwd(const floating_t[:, :, :, ::1] x, floating_t[:, :, :, ::1] o
         _pool_fwd_plane(x, out, arg, t, ph, pw, stride)
 
 
-cdef void _pool_bwd_plane(const floating_t[:, :, :, ::1] dout, const int[:, :, :, ::1] arg,
-                          floating_t[:, :, :, ::1] dx, Py_ssize_t t, Py_ssize_t ph,
-                          Py_ssize_t pw, Py_ssize_t stride, bint tiled) noexcept nogil:
+cdef Py_ssize_t _pool_bwd_plane(const floating_t[:, :, :, ::1] dout,
+                                const int[:, :, :, ::1] arg, floating_t[:, :, :, ::1] dx,
+                                Py_ssize_t t, Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t stride,
+                                bint tiled) noexcept nogil:
+    """Scatter one plane's gradient; returns how many argmax entries were
+    outside the window (those are skipped, never written out of bounds)."""
     cdef Py_ssize_t C = dx.shape[1], H = dx.shape[2], W = dx.shape[3]
     cdef Py_ssize_t n = t // C, c = t % C
     cdef Py_ssize_t out_h = dout.shape[2], out_w = dout.shape[3]
-    cdef Py_ssize_t oh, ow, h, w, kk
+    cdef Py_ssize_t oh, ow, h, w, kk, bad = 0
     cdef floating_t g
     cdef floating_t *row
     cdef floating_t *plane = &dx[n, c, 0, 0]
@@ -388,7 +391,9 @@ cdef void _pool_bwd_plane(const floating_t[:, :, :, ::1] dout, const int[:, :, :
                 row[2 * ow + 1] = g if kk == 1 else 0
                 row[W + 2 * ow] = g if kk == 2 else 0
                 row[W + 2 * ow + 1] = g if kk == 3 else 0
-        return
+                if kk < 0 or kk > 3:
+                    bad += 1
+        return bad
     for h in range(H * W):
         plane[h] = 0
     for oh in range(out_h):
@@ -396,17 +401,22 @@ cdef void _pool_bwd_plane(const floating_t[:, :, :, ::1] dout, const int[:, :, :
         k = &arg[n, c, oh, 0]
         for ow in range(out_w):
             kk = k[ow]
+            if kk < 0 or kk >= ph * pw:
+                bad += 1
+                continue
             h = oh * stride + kk // pw
             w = ow * stride + kk % pw
             plane[h * W + w] += d[ow]
+    return bad
 
 
-cdef void _pool_bwd(const floating_t[:, :, :, ::1] dout, const int[:, :, :, ::1] arg,
-                    floating_t[:, :, :, ::1] dx, Py_ssize_t ph, Py_ssize_t pw,
-                    Py_ssize_t stride, bint tiled) noexcept nogil:
-    cdef Py_ssize_t t
+cdef Py_ssize_t _pool_bwd(const floating_t[:, :, :, ::1] dout, const int[:, :, :, ::1] arg,
+                          floating_t[:, :, :, ::1] dx, Py_ssize_t ph, Py_ssize_t pw,
+                          Py_ssize_t stride, bint tiled) noexcept nogil:
+    cdef Py_ssize_t t, bad = 0
     for t in prange(dx.shape[0] * dx.shape[1], schedule="static"):
-        _pool_bwd_plane(dout, arg, dx, t, ph, pw, stride, tiled)
+        bad += _pool_bwd_plane(dout, arg, dx, t, ph, pw, stride, tiled)
+    return bad
 
 
 def max_pool_forward_cython(x, int pool_height, int pool_width, int stride):
@@ -452,14 +462,15 @@ def max_pool_backward_cython(dout, argmax, int H, int W, int pool_height, int po
     if dout.shape != (N, C, out_h, out_w) or argmax.shape != dout.shape:
         raise ValueError(f"dout {dout.shape} and argmax {argmax.shape} must both have shape "
                          f"{(N, C, out_h, out_w)} for an input of size {H}x{W}")
-    if argmax.size and (argmax.min() < 0 or argmax.max() >= pool_height * pool_width):
-        raise ValueError("argmax holds offsets outside the pooling window")
     tiled = (pool_height == stride and pool_width == stride
              and out_h * stride == H and out_w * stride == W)
     dx = (np.empty if tiled and pool_height == 2 and pool_width == 2 else np.zeros)(
         (N, C, H, W), dtype=dout.dtype)
     if dout.dtype == np.float64:
-        _pool_bwd[double](dout, argmax, dx, pool_height, pool_width, stride, tiled)
+        bad = _pool_bwd[double](dout, argmax, dx, pool_height, pool_width, stride, tiled)
     else:
-        _pool_bwd[float](dout, argmax, dx, pool_height, pool_width, stride, tiled)
+        bad = _pool_bwd[float](dout, argmax, dx, pool_height, pool_width, stride, tiled)
+    if bad:
+        raise ValueError(f"argmax holds {bad} offsets outside the "
+                         f"{pool_height}x{pool_width} pooling window")
     return dx

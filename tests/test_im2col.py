@@ -194,3 +194,14 @@ def test_cython_rejects_other_dtypes_and_wrong_column_shapes():
 def test_output_shape_agrees_with_numpy():
     assert cy.output_shape(31, 31, 3, 3, 1, 2) == np_im2col.get_output_shape(31, 31, 3, 3, 1, 2) == (16, 16)
     assert cy.output_shape(32, 30, 7, 5, 3, 1) == (32, 32)
+
+
+@pytest.mark.parametrize("size, stride", [(2, 2), (3, 2)])
+def test_max_pool_backward_kernel_rejects_offsets_outside_the_window(size, stride):
+    x = np.random.default_rng(5).standard_normal((2, 3, 7 if size == 3 else 8, 8 if size == 2 else 7))
+    out, argmax = cy.max_pool_forward_cython(x, size, size, stride)
+    assert argmax.dtype == np.int32 and argmax.min() >= 0 and argmax.max() < size * size
+    argmax[1, 2, 0, 0] = size * size
+    with pytest.raises(ValueError, match="outside"):
+        cy.max_pool_backward_cython(np.ones_like(out), argmax, x.shape[2], x.shape[3],
+                                    size, size, stride)
