@@ -120,7 +120,8 @@ class KNearestNeighbor(object):
         for i in range(num_test):
             ### BEGIN SOLUTION
             diff = self.X_train - X[i]          # (num_train, D): X[i] broadcast over rows
-            dists[i, :] = np.sqrt(np.sum(diff * diff, axis=1))
+            # einsum sums diff * diff row by row without a second (num_train, D) temporary
+            dists[i, :] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
             ### END SOLUTION
         return dists
 
