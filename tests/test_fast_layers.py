@@ -84,7 +84,7 @@ def test_conv_fast_matches_naive(backend, dtype, x_shape, w_shape, stride, pad):
         assert close(g_fast, g_naive, dtype), (name, np.max(np.abs(g_fast - g_naive)))
 
 
-@pytest.mark.parametrize("chunk_bytes", [1, 3000, 1 << 30])
+@pytest.mark.parametrize("chunk_bytes", [1, 20000, 1 << 30])
 def test_conv_fast_is_independent_of_the_slice_size(backend, chunk_bytes, monkeypatch):
     """One image per slice, a few (with a shorter last slice), the whole batch."""
     monkeypatch.setattr(fast_layers, "CHUNK_BYTES", chunk_bytes)
@@ -93,6 +93,8 @@ def test_conv_fast_is_independent_of_the_slice_size(backend, chunk_bytes, monkey
     w = rng.standard_normal((4, 3, 3, 3))
     b = rng.standard_normal(4)
     conv_param = {"stride": 1, "pad": 1}
+    # 27 * 36 * 8 = 7776 bytes of columns per image: 1, 2 (+ a last slice of 1) or 7 images per slice
+    assert fast_layers._chunk_images(7, 27 * 36 * 8) == {1: 1, 20000: 2, 1 << 30: 7}[chunk_bytes]
     out, cache = conv_forward_fast(x, w, b, conv_param)
     out_n, cache_n = conv_forward_naive(x, w, b, conv_param)
     dout = rng.standard_normal(out.shape)
