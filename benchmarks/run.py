@@ -160,25 +160,7 @@ def bench_conv(x_shape, w_shape, stride, pad, dtype, repeats, naive):
     W_out = 1 + (x_shape[3] + 2 * pad - w_shape[3]) // stride
     dout = rng.standard_normal((x_shape[0], w_shape[0], H_out, W_out)).astype(dtype)
     impls = _conv_impls(x, w, b, conv_param, dout, naive, stride, pad)
-    timer = Timer()
-    previous = fast_layers.backend() == "cython"
-    try:
-        for r in range(repeats + 1):             # round 0 warms up
-            for name, (fwd, bwd) in impls.items():
-                if name == "naive" and r > 1:    # slow: one timed round is enough
-                    continue
-                t0 = _now()
-                res = fwd()
-                t1 = _now()
-                bwd(res)
-                t2 = _now()
-                if r > 0 or name == "naive":
-                    timer.record(name, "forward", t1 - t0)
-                    timer.record(name, "backward", t2 - t1)
-    finally:
-        if fast_layers.extension_available():
-            fast_layers.use_extension(previous)
-    return _summarise(timer, impls)
+    return _time_impls(impls, repeats)
 
 
 # ----------------------------------------------------------------------------- pool
@@ -213,12 +195,17 @@ def bench_pool(x_shape, size, stride, dtype, repeats, naive):
         dt_ = torch.from_numpy(dout)
         impls["torch"] = (lambda: torch_F.max_pool2d(xt, size, stride),
                           lambda out: torch.autograd.grad(out, (xt,), dt_))
+    return _time_impls(impls, repeats)
+
+
+def _time_impls(impls, repeats):
+    """Time each (forward, backward) pair of impls; the best of `repeats` rounds is kept."""
     timer = Timer()
     previous = fast_layers.backend() == "cython"
     try:
-        for r in range(repeats + 1):
+        for r in range(repeats + 1):             # round 0 warms up
             for name, (fwd, bwd) in impls.items():
-                if name == "naive" and r > 1:
+                if name == "naive" and r > 1:    # slow: one timed round is enough
                     continue
                 t0 = _now()
                 res = fwd()

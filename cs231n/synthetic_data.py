@@ -146,9 +146,9 @@ def make_synthetic_images(labels, seed=0):
         idx = np.flatnonzero(labels == label)
         if idx.size == 0:
             continue
-        lo, hi = _ROTATION.get(SYNTHETIC_CLASSES[label], (0, 360))
-        if SYNTHETIC_CLASSES[label] in ("h-stripes", "v-stripes", "plus", "cross"):
-            theta = np.deg2rad(uniform(lo, hi, idx.size))
+        name = SYNTHETIC_CLASSES[label]
+        if name in _ROTATION:
+            theta = np.deg2rad(uniform(*_ROTATION[name], idx.size))
         else:
             theta = np.deg2rad(base_angle[idx])
         dx = (xx - cx[idx, None, None]) / radius[idx, None, None]
