@@ -26,9 +26,12 @@ output, the offset ``i * pool_width + j`` of the maximum inside its window
 naive loop version. ``max_pool_backward_cython`` sends each upstream gradient
 to that position (overlapping windows add up).
 
-All functions take float32 and float64 (a fused type), run their loops without
-the GIL (in parallel when the extension is compiled with OpenMP), and check
-their arguments with a clear ValueError / TypeError.
+All functions take float32 and float64 (a fused type) and check their
+arguments with a clear ValueError / TypeError. The im2col / col2im / layout
+kernels release the GIL while they copy. The loops are written with
+``prange``, so a build with OpenMP would run them in parallel; the default
+build has no OpenMP because its threads compete with OpenBLAS's for the same
+cores and made the convolution slower.
 """
 import numpy as np
 cimport numpy as cnp
@@ -102,6 +105,54 @@ cdef inline void _valid_range(Py_ssize_t j, Py_ssize_t padding, Py_ssize_t strid
 
 # ---------------------------------------------------------------- im2col
 
+cdef inline void _zero(floating_t *dst, Py_ssize_t start, Py_ssize_t stop) noexcept nogil:
+    cdef Py_ssize_t q
+    for q in range(start, stop):
+        dst[q] = 0
+
+
+cdef void _im2col_row_same_width(const floating_t[:, :, :, ::1] x, floating_t[:, :, :] cols,
+                                 Py_ssize_t r, Py_ssize_t n_start, Py_ssize_t c, Py_ssize_t i,
+                                 Py_ssize_t j, Py_ssize_t padding, Py_ssize_t out_h,
+                                 Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
+    """Row r of the columns when stride == 1 and out_w == W ("same" width).
+
+    Then output pixel q = oh * W + ow reads input pixel q + shift of the plane,
+    with one shift for the whole row, so the row is ONE long copy (which the
+    compiler vectorises) instead of out_h short ones. The copy also fills the
+    entries whose window column falls in the padding (ow < lo or ow >= hi)
+    with pixels of a neighbouring image row; those few are zeroed afterwards.
+    """
+    cdef Py_ssize_t H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t shift = (i - padding) * W + (j - padding)
+    cdef Py_ssize_t oh_lo = padding - i, oh_hi = H + padding - i
+    cdef Py_ssize_t b, oh, q, q0, q1
+    cdef floating_t *dst
+    cdef const floating_t *src
+    if oh_lo < 0:
+        oh_lo = 0
+    if oh_hi > out_h:
+        oh_hi = out_h
+    if oh_hi < oh_lo:
+        oh_hi = oh_lo
+    # Copy only entries whose source lies inside this plane.
+    q0 = max(oh_lo * W, -shift)
+    q1 = min(oh_hi * W, H * W - shift)
+    if q1 < q0:
+        q1 = q0
+    for b in range(cols.shape[0]):
+        dst = &cols[b, r, 0]
+        src = &x[n_start + b, c, 0, 0] + shift
+        _zero(dst, 0, q0)
+        for q in range(q0, q1):
+            dst[q] = src[q]
+        _zero(dst, q1, out_h * W)
+        if lo > 0 or hi < W:
+            for oh in range(oh_lo, oh_hi):
+                _zero(dst, oh * W, oh * W + lo)
+                _zero(dst, oh * W + hi, oh * W + W)
+
+
 cdef void _im2col_row(const floating_t[:, :, :, ::1] x, floating_t[:, :, :] cols,
                       Py_ssize_t r, Py_ssize_t n_start, Py_ssize_t fh, Py_ssize_t fw,
                       Py_ssize_t padding, Py_ssize_t stride,
@@ -115,6 +166,9 @@ cdef void _im2col_row(const floating_t[:, :, :, ::1] x, floating_t[:, :, :] cols
     cdef floating_t *dst
     cdef const floating_t *src
     _valid_range(j, padding, stride, W, out_w, &lo, &hi)
+    if stride == 1 and out_w == W:
+        _im2col_row_same_width(x, cols, r, n_start, c, i, j, padding, out_h, lo, hi)
+        return
     for b in range(cols.shape[0]):
         for oh in range(out_h):
             dst = &cols[b, r, oh * out_w]
@@ -227,12 +281,22 @@ def im2col_into(x, cols, Py_ssize_t n_start, int field_height, int field_width,
     x = _float_array(x, "x", 4)
     cols = _float_array(cols, "cols", 3)
     out_h, out_w = _check_slice(x, cols, n_start, field_height, field_width, padding, stride)
+    # The copy runs without the GIL, so Python threads can fill slices in parallel.
+    cdef const double[:, :, :, ::1] x64
+    cdef double[:, :, :] cols64
+    cdef const float[:, :, :, ::1] x32
+    cdef float[:, :, :] cols32
+    cdef Py_ssize_t oh = out_h, ow = out_w
     if x.dtype == np.float64:
-        _im2col_fill[double](x, cols, n_start, field_height, field_width, padding, stride,
-                             out_h, out_w)
+        x64, cols64 = x, cols
+        with nogil:
+            _im2col_fill[double](x64, cols64, n_start, field_height, field_width, padding,
+                                 stride, oh, ow)
     else:
-        _im2col_fill[float](x, cols, n_start, field_height, field_width, padding, stride,
-                            out_h, out_w)
+        x32, cols32 = x, cols
+        with nogil:
+            _im2col_fill[float](x32, cols32, n_start, field_height, field_width, padding,
+                                stride, oh, ow)
 
 
 def col2im_add(cols, x, Py_ssize_t n_start, int field_height, int field_width,
@@ -246,12 +310,21 @@ def col2im_add(cols, x, Py_ssize_t n_start, int field_height, int field_width,
     cols = _float_array(cols, "cols", 3)
     x = _float_array(x, "x", 4)
     out_h, out_w = _check_slice(x, cols, n_start, field_height, field_width, padding, stride)
+    cdef const double[:, :, :] cols64
+    cdef double[:, :, :, ::1] x64
+    cdef const float[:, :, :] cols32
+    cdef float[:, :, :, ::1] x32
+    cdef Py_ssize_t oh = out_h, ow = out_w
     if x.dtype == np.float64:
-        _col2im_fill[double](cols, x, n_start, field_height, field_width, padding, stride,
-                             out_h, out_w)
+        cols64, x64 = cols, x
+        with nogil:
+            _col2im_fill[double](cols64, x64, n_start, field_height, field_width, padding,
+                                 stride, oh, ow)
     else:
-        _col2im_fill[float](cols, x, n_start, field_height, field_width, padding, stride,
-                            out_h, out_w)
+        cols32, x32 = cols, x
+        with nogil:
+            _col2im_fill[float](cols32, x32, n_start, field_height, field_width, padding,
+                                stride, oh, ow)
 
 
 def im2col_cython(x, int field_height, int field_width, int padding, int stride):
@@ -300,6 +373,57 @@ def col2im_cython(cols, int N, int C, int H, int W, int field_height, int field_
         cols3 = np.ascontiguousarray(cols).reshape(-1, N, P).transpose(1, 0, 2)
         col2im_add(cols3, x, 0, field_height, field_width, padding, stride)
     return x
+
+
+# ---------------------------------------------------------------- product -> output layout
+
+cdef void _unstack_add_bias(const floating_t[:, ::1] res, const floating_t[::1] bias,
+                            floating_t[:, :, ::1] out) noexcept nogil:
+    cdef Py_ssize_t B = out.shape[0], F = out.shape[1], P = out.shape[2]
+    cdef Py_ssize_t b, f, q
+    cdef const floating_t *src
+    cdef floating_t *dst
+    cdef floating_t beta
+    for b in range(B):
+        for f in range(F):
+            src = &res[f, b * P]
+            dst = &out[b, f, 0]
+            beta = bias[f]
+            for q in range(P):
+                dst[q] = src[q] + beta
+
+
+def unstack_add_bias(res, bias, out):
+    """out[b, f, :] = res[f, b*P:(b+1)*P] + bias[f]: the (F, B*P) result of
+    ``w_flat @ cols`` (image-major columns) written image by image into the
+    (B, F, P) output, with the bias added on the way (one pass over memory).
+
+    Inputs:
+    - res: (F, B*P) C-contiguous float32/float64
+    - bias: (F,) of res's dtype
+    - out: (B, F, P) C-contiguous array of res's dtype, overwritten
+    """
+    res = _float_array(res, "res", 2)
+    out = _float_array(out, "out", 3)
+    bias = np.ascontiguousarray(bias, dtype=res.dtype)
+    B, F, P = out.shape
+    if res.shape != (F, B * P) or bias.shape != (F,) or out.dtype != res.dtype:
+        raise ValueError(f"res {res.shape}, bias {bias.shape} and out {out.shape} do not "
+                         f"match: expected res ({F}, {B * P}) and bias ({F},) of one dtype")
+    cdef const double[:, ::1] r64
+    cdef const double[::1] b64
+    cdef double[:, :, ::1] o64
+    cdef const float[:, ::1] r32
+    cdef const float[::1] b32
+    cdef float[:, :, ::1] o32
+    if res.dtype == np.float64:
+        r64, b64, o64 = res, bias, out
+        with nogil:
+            _unstack_add_bias[double](r64, b64, o64)
+    else:
+        r32, b32, o32 = res, bias, out
+        with nogil:
+            _unstack_add_bias[float](r32, b32, o32)
 
 
 # ---------------------------------------------------------------- max pooling
@@ -365,57 +489,48 @@ cdef void _pool_fwd(const floating_t[:, :, :, ::1] x, floating_t[:, :, :, ::1] o
 
 cdef Py_ssize_t _pool_bwd_plane(const floating_t[:, :, :, ::1] dout,
                                 const int[:, :, :, ::1] arg, floating_t[:, :, :, ::1] dx,
-                                Py_ssize_t t, Py_ssize_t ph, Py_ssize_t pw, Py_ssize_t stride,
-                                bint tiled) noexcept nogil:
+                                Py_ssize_t t, Py_ssize_t stride,
+                                const Py_ssize_t[::1] tap_offset) noexcept nogil:
     """Scatter one plane's gradient; returns how many argmax entries were
-    outside the window (those are skipped, never written out of bounds)."""
+    outside the window (those are skipped, never written out of bounds).
+
+    tap_offset[k] is where window offset k = i * pool_width + j lands relative
+    to the window's corner (i * W + j): a table, so the inner loop has no
+    integer division. Zeroing the plane and then scattering one value per
+    window writes each pixel about once and keeps the plane in L1; the
+    alternative of writing every pixel of every window with a select is
+    several times slower (four scalar stores per 2x2 window)."""
     cdef Py_ssize_t C = dx.shape[1], H = dx.shape[2], W = dx.shape[3]
     cdef Py_ssize_t n = t // C, c = t % C
     cdef Py_ssize_t out_h = dout.shape[2], out_w = dout.shape[3]
-    cdef Py_ssize_t oh, ow, h, w, kk, bad = 0
-    cdef floating_t g
-    cdef floating_t *row
+    cdef size_t taps = tap_offset.shape[0]
+    cdef Py_ssize_t oh, ow, h, bad = 0
+    cdef int kk
     cdef floating_t *plane = &dx[n, c, 0, 0]
+    cdef floating_t *corner
     cdef const floating_t *d
     cdef const int *k
-    if tiled and ph == 2 and pw == 2:
-        # Windows tile the image exactly: write every pixel once, no zeroing pass.
-        for oh in range(out_h):
-            d = &dout[n, c, oh, 0]
-            k = &arg[n, c, oh, 0]
-            row = plane + 2 * oh * W
-            for ow in range(out_w):
-                g = d[ow]
-                kk = k[ow]
-                row[2 * ow] = g if kk == 0 else 0
-                row[2 * ow + 1] = g if kk == 1 else 0
-                row[W + 2 * ow] = g if kk == 2 else 0
-                row[W + 2 * ow + 1] = g if kk == 3 else 0
-                if kk < 0 or kk > 3:
-                    bad += 1
-        return bad
     for h in range(H * W):
         plane[h] = 0
     for oh in range(out_h):
         d = &dout[n, c, oh, 0]
         k = &arg[n, c, oh, 0]
+        corner = plane + oh * stride * W
         for ow in range(out_w):
             kk = k[ow]
-            if kk < 0 or kk >= ph * pw:
+            if <size_t>kk >= taps:
                 bad += 1
                 continue
-            h = oh * stride + kk // pw
-            w = ow * stride + kk % pw
-            plane[h * W + w] += d[ow]
+            corner[ow * stride + tap_offset[kk]] += d[ow]
     return bad
 
 
 cdef Py_ssize_t _pool_bwd(const floating_t[:, :, :, ::1] dout, const int[:, :, :, ::1] arg,
-                          floating_t[:, :, :, ::1] dx, Py_ssize_t ph, Py_ssize_t pw,
-                          Py_ssize_t stride, bint tiled) noexcept nogil:
+                          floating_t[:, :, :, ::1] dx, Py_ssize_t stride,
+                          const Py_ssize_t[::1] tap_offset) noexcept nogil:
     cdef Py_ssize_t t, bad = 0
     for t in prange(dx.shape[0] * dx.shape[1], schedule="static"):
-        bad += _pool_bwd_plane(dout, arg, dx, t, ph, pw, stride, tiled)
+        bad += _pool_bwd_plane(dout, arg, dx, t, stride, tap_offset)
     return bad
 
 
@@ -462,14 +577,13 @@ def max_pool_backward_cython(dout, argmax, int H, int W, int pool_height, int po
     if dout.shape != (N, C, out_h, out_w) or argmax.shape != dout.shape:
         raise ValueError(f"dout {dout.shape} and argmax {argmax.shape} must both have shape "
                          f"{(N, C, out_h, out_w)} for an input of size {H}x{W}")
-    tiled = (pool_height == stride and pool_width == stride
-             and out_h * stride == H and out_w * stride == W)
-    dx = (np.empty if tiled and pool_height == 2 and pool_width == 2 else np.zeros)(
-        (N, C, H, W), dtype=dout.dtype)
+    taps = np.arange(pool_height * pool_width, dtype=np.intp)
+    tap_offset = (taps // pool_width) * W + taps % pool_width
+    dx = np.empty((N, C, H, W), dtype=dout.dtype)
     if dout.dtype == np.float64:
-        bad = _pool_bwd[double](dout, argmax, dx, pool_height, pool_width, stride, tiled)
+        bad = _pool_bwd[double](dout, argmax, dx, stride, tap_offset)
     else:
-        bad = _pool_bwd[float](dout, argmax, dx, pool_height, pool_width, stride, tiled)
+        bad = _pool_bwd[float](dout, argmax, dx, stride, tap_offset)
     if bad:
         raise ValueError(f"argmax holds {bad} offsets outside the "
                          f"{pool_height}x{pool_width} pooling window")

@@ -196,12 +196,26 @@ def test_output_shape_agrees_with_numpy():
     assert cy.output_shape(32, 30, 7, 5, 3, 1) == (32, 32)
 
 
-@pytest.mark.parametrize("size, stride", [(2, 2), (3, 2)])
-def test_max_pool_backward_kernel_rejects_offsets_outside_the_window(size, stride):
+@pytest.mark.parametrize("size, stride, bad", [(2, 2, 4), (2, 2, -1), (3, 2, 9), (3, 2, -7)])
+def test_max_pool_backward_kernel_rejects_offsets_outside_the_window(size, stride, bad):
     x = np.random.default_rng(5).standard_normal((2, 3, 7 if size == 3 else 8, 8 if size == 2 else 7))
     out, argmax = cy.max_pool_forward_cython(x, size, size, stride)
     assert argmax.dtype == np.int32 and argmax.min() >= 0 and argmax.max() < size * size
-    argmax[1, 2, 0, 0] = size * size
+    argmax[1, 2, 0, 0] = bad
     with pytest.raises(ValueError, match="outside"):
         cy.max_pool_backward_cython(np.ones_like(out), argmax, x.shape[2], x.shape[3],
                                     size, size, stride)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_unstack_add_bias_writes_each_image_block_plus_its_bias(dtype):
+    rng = np.random.default_rng(6)
+    B, F, P = 3, 4, 5
+    res = rng.standard_normal((F, B * P)).astype(dtype)
+    bias = rng.standard_normal(F).astype(dtype)
+    out = np.empty((B, F, P), dtype=dtype)
+    cy.unstack_add_bias(res, bias, out)
+    expected = res.reshape(F, B, P).transpose(1, 0, 2) + bias[None, :, None]
+    assert np.array_equal(out, expected)
+    with pytest.raises(ValueError, match="do not match"):
+        cy.unstack_add_bias(res, bias[:-1], out)
