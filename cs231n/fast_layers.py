@@ -13,13 +13,16 @@ floor of any im2col design; the rest is moving data.
 
 Two implementations, same results:
 
-- compiled (``cs231n/im2col_cython.pyx``): the batch is processed a few images
-  at a time (``CHUNK_BYTES`` of columns per slice). For each slice the columns
-  are written into a work buffer small enough to stay in the CPU cache and
-  multiplied with one matrix product per slice; in the backward pass they are
-  rebuilt from ``x`` (cheap, in cache) instead of being kept in memory, so
-  the layer holds no (C*HH*WW, N*H'*W') array at all and a forward/backward
-  pair costs the three products plus in-cache copies.
+- compiled (``cs231n/im2col_cython.pyx``): the batch is cut into slices of a
+  few images (``CHUNK_BYTES`` of columns each, small enough to stay in one
+  core's L2 cache), and the slices are shared out over threads
+  (``cs231n/parallel.py``), each running its own copies and its own
+  one-thread matrix products. Per slice the forward pass writes the columns
+  into a work buffer, multiplies, and writes the result into the output with
+  the bias added; the backward pass rebuilds the slice's columns from ``x``
+  (cheaper in cache than keeping them all in memory) for dw, and sends
+  ``w_flat.T @ dout`` back through col2im for dx. For stride 1 with "same"
+  width, im2col fills each row of columns with one long copy.
   Max pooling is a direct loop that records, in the forward pass, where each
   window's maximum is and scatters the gradient there in the backward pass.
 - NumPy (``cs231n/im2col.py``): whole-batch im2col with strided views; max
@@ -44,6 +47,7 @@ import warnings
 import numpy as np
 
 from cs231n import im2col as _np_im2col
+from cs231n import parallel
 
 __all__ = [
     "conv_forward_fast", "conv_backward_fast",
@@ -107,11 +111,9 @@ def backend():
 
 
 # Images per slice in the compiled convolution: as many as fit in about this
-# many bytes of columns (at least one). Small enough for the slice to stay in
-# the last-level cache and to be reused by malloc without fresh page faults,
-# large enough that each slice is one efficient (multi-threaded) product and
-# a batch needs only a few of them.
-CHUNK_BYTES = 16 << 20
+# many bytes of columns (at least one). A slice's columns, product and
+# gradient then stay in one core's L2 cache while a thread works on them.
+CHUNK_BYTES = 1 << 20
 
 
 # ----------------------------------------------------------------------------- checks
@@ -263,25 +265,35 @@ def conv_forward_fast(x, w, b, conv_param):
     x = np.ascontiguousarray(x, dtype=dt)
     w_flat = np.ascontiguousarray(w, dtype=dt).reshape(F, -1)
     K, P = w_flat.shape[1], out_h * out_w
-    chunk = _chunk_images(N, K * P * dt.itemsize)
-    bias = np.asarray(b, dtype=dt).reshape(F, 1)
+    threads = parallel.thread_count()
+    slices = _slices(N, K * P * dt.itemsize, threads)
+    bias = np.ascontiguousarray(b, dtype=dt)
     out = np.empty((N, F, P), dtype=dt)
-    cols_buf = np.empty(K * chunk * P, dtype=dt)
-    res_buf = np.empty(F * chunk * P, dtype=dt)
-    for n0 in range(0, N, chunk):
-        nb = min(chunk, N - n0)
-        cols = _slice_cols(cols_buf, K, nb, P)                      # (K, nb*P)
-        _ext.im2col_into(x, _per_image(cols, nb, P), n0, HH, WW, pad, stride)
-        res = res_buf[:F * nb * P].reshape(F, nb * P)
-        np.dot(w_flat, cols, out=res)                               # (F, nb*P)
-        np.add(_per_image(res, nb, P), bias, out=out[n0:n0 + nb])   # -> (nb, F, P)
+    biggest = max(nb for _, nb in slices)
+
+    def forward(group):
+        cols_buf = np.empty(K * biggest * P, dtype=dt)
+        res_buf = np.empty(F * biggest * P, dtype=dt)
+        for s in range(*group):
+            n0, nb = slices[s]
+            cols = _slice_cols(cols_buf, K, nb, P)                  # (K, nb*P)
+            _ext.im2col_into(x, _per_image(cols, nb, P), n0, HH, WW, pad, stride)
+            res = res_buf[:F * nb * P].reshape(F, nb * P)
+            np.dot(w_flat, cols, out=res)                           # (F, nb*P)
+            _ext.unstack_add_bias(res, bias, out[n0:n0 + nb])       # -> (nb, F, P)
+
+    parallel.run(forward, parallel.split(len(slices), threads))
     out = out.reshape(N, F, out_h, out_w)
-    return out, ("cython", (x, w_flat, w.shape, conv_param, chunk))
+    return out, ("cython", (x, w_flat, w.shape, conv_param, slices))
 
 
-def _chunk_images(N, bytes_per_image):
-    """Images per slice: as many as fit in CHUNK_BYTES of columns, at least one."""
-    return max(1, min(N, CHUNK_BYTES // max(1, bytes_per_image)))
+def _slices(N, bytes_per_image, threads):
+    """(first image, image count) of each slice: as many images as fit in
+    CHUNK_BYTES of columns (at least one), and at least `threads` slices
+    when there are that many images, so that every thread gets work."""
+    per_slice = max(1, min(N, CHUNK_BYTES // max(1, bytes_per_image)))
+    per_slice = min(per_slice, -(-N // max(1, threads)))
+    return [(n0, min(per_slice, N - n0)) for n0 in range(0, N, per_slice)]
 
 
 def _slice_cols(flat, K, nb, P):
@@ -311,7 +323,7 @@ def conv_backward_fast(dout, cache):
         return conv_backward_im2col(dout, cache)
     if _ext is None:
         raise RuntimeError("this cache comes from the compiled path, which is not available")
-    x, w_flat, w_shape, conv_param, chunk = cache
+    x, w_flat, w_shape, conv_param, slices = cache
     stride, pad = int(conv_param["stride"]), int(conv_param["pad"])
     N, C, H, W = x.shape
     F, _, HH, WW = w_shape
@@ -323,25 +335,37 @@ def conv_backward_fast(dout, cache):
     dout = np.asarray(dout, dtype=dt).reshape(N, F, P)
     db = dout.sum(axis=(0, 2))
     dx = np.zeros((N, C, H, W), dtype=dt)
-    dw_t = np.zeros((K, F), dtype=dt)
-    dw_part_t = np.empty((K, F), dtype=dt)
-    cols_buf = np.empty(K * chunk * P, dtype=dt)
-    dcols_buf = np.empty(K * chunk * P, dtype=dt)
-    dout_buf = np.empty(F * chunk * P, dtype=dt)
     w_t = np.ascontiguousarray(w_flat.T)                          # (K, F)
-    for n0 in range(0, N, chunk):
-        nb = min(chunk, N - n0)
-        cols = _slice_cols(cols_buf, K, nb, P)                      # rebuilt, not cached
-        _ext.im2col_into(x, _per_image(cols, nb, P), n0, HH, WW, pad, stride)
-        d = dout_buf[:F * nb * P].reshape(F, nb * P)
-        _per_image(d, nb, P)[...] = dout[n0:n0 + nb]                # (F, nb*P)
-        # dw.T += cols @ d.T: the same product as d @ cols.T, but OpenBLAS is
-        # much faster with the long (nb*P) dimension inside this orientation.
-        np.dot(cols, d.T, out=dw_part_t)                            # (K, F)
-        dw_t += dw_part_t
-        dcols = _slice_cols(dcols_buf, K, nb, P)
-        np.dot(w_t, d, out=dcols)                                   # (K, nb*P)
-        _ext.col2im_add(_per_image(dcols, nb, P), dx, n0, HH, WW, pad, stride)
+    biggest = max(nb for _, nb in slices)
+
+    def backward(group):
+        """Fills dx for the group's images; returns the group's share of dw.T."""
+        dw_t = np.zeros((K, F), dtype=dt)
+        dw_part_t = np.empty((K, F), dtype=dt)
+        cols_buf = np.empty(K * biggest * P, dtype=dt)
+        dcols_buf = np.empty(K * biggest * P, dtype=dt)
+        dout_buf = np.empty(F * biggest * P, dtype=dt)
+        for s in range(*group):
+            n0, nb = slices[s]
+            # Rebuilt rather than kept from the forward pass: in cache this
+            # costs less than writing and re-reading all the columns in memory.
+            cols = _slice_cols(cols_buf, K, nb, P)
+            _ext.im2col_into(x, _per_image(cols, nb, P), n0, HH, WW, pad, stride)
+            d = dout_buf[:F * nb * P].reshape(F, nb * P)
+            _per_image(d, nb, P)[...] = dout[n0:n0 + nb]            # (F, nb*P)
+            # dw.T += cols @ d.T: the same product as d @ cols.T, but OpenBLAS is
+            # much faster with the long (nb*P) dimension inside this orientation.
+            np.dot(cols, d.T, out=dw_part_t)                        # (K, F)
+            dw_t += dw_part_t
+            dcols = _slice_cols(dcols_buf, K, nb, P)
+            np.dot(w_t, d, out=dcols)                               # (K, nb*P)
+            _ext.col2im_add(_per_image(dcols, nb, P), dx, n0, HH, WW, pad, stride)
+        return dw_t
+
+    parts = parallel.run(backward, parallel.split(len(slices), parallel.thread_count()))
+    dw_t = parts[0]
+    for part in parts[1:]:
+        dw_t += part
     return dx, np.ascontiguousarray(dw_t.T).reshape(w_shape), db
 
 

@@ -84,17 +84,23 @@ def test_conv_fast_matches_naive(backend, dtype, x_shape, w_shape, stride, pad):
         assert close(g_fast, g_naive, dtype), (name, np.max(np.abs(g_fast - g_naive)))
 
 
+@pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("chunk_bytes", [1, 20000, 1 << 30])
-def test_conv_fast_is_independent_of_the_slice_size(backend, chunk_bytes, monkeypatch):
-    """One image per slice, a few (with a shorter last slice), the whole batch."""
+def test_conv_fast_is_independent_of_the_slice_size(backend, chunk_bytes, threads, monkeypatch):
+    """One image per slice, a few (with a shorter last slice), the whole batch;
+    the slices run on one thread or spread over three."""
     monkeypatch.setattr(fast_layers, "CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setenv("CS231N_THREADS", str(threads))
     rng = np.random.default_rng(1)
     x = rng.standard_normal((7, 3, 6, 6))
     w = rng.standard_normal((4, 3, 3, 3))
     b = rng.standard_normal(4)
     conv_param = {"stride": 1, "pad": 1}
     # 27 * 36 * 8 = 7776 bytes of columns per image: 1, 2 (+ a last slice of 1) or 7 images per slice
-    assert fast_layers._chunk_images(7, 27 * 36 * 8) == {1: 1, 20000: 2, 1 << 30: 7}[chunk_bytes]
+    sizes = [nb for _, nb in fast_layers._slices(7, 27 * 36 * 8, threads)]
+    assert sizes == {(1, 1): [1] * 7, (20000, 1): [2, 2, 2, 1], (1 << 30, 1): [7],
+                     (1, 3): [1] * 7, (20000, 3): [2, 2, 2, 1], (1 << 30, 3): [3, 3, 1]}[
+        chunk_bytes, threads]
     out, cache = conv_forward_fast(x, w, b, conv_param)
     out_n, cache_n = conv_forward_naive(x, w, b, conv_param)
     dout = rng.standard_normal(out.shape)
