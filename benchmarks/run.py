@@ -14,9 +14,10 @@ For every shape and dtype it times the forward and the backward pass of
           on ready-made contiguous operands: w_flat @ cols (forward),
           dout_flat @ cols.T and w_flat.T @ dout_flat (backward)
 
-Timings are the best of several rounds; the rounds interleave the
-implementations, so a machine busy with other work slows them all alike and
-the ratios, taken within this one run, stay meaningful. Last, it times one
+Timings are the best of several rounds, taken one implementation at a time
+after a short pause, so that threads still spinning after one implementation
+(OpenBLAS's, PyTorch's) do not slow the next. The ratios are taken within
+this one run; on a busy machine, compare them rather than the times. Last, it times one
 epoch of ThreeLayerConvNet training with cs231n.solver.Solver (49,000 images,
 batch 50), on real CIFAR-10 when CS231N_DATA_DIR points at it, else on random
 images of the same shape.
@@ -50,6 +51,7 @@ import numpy as np  # noqa: E402
 
 from cs231n import fast_layers  # noqa: E402
 from cs231n import layers  # noqa: E402
+from cs231n import parallel  # noqa: E402
 
 try:  # optional
     import torch
@@ -69,6 +71,7 @@ POOL_SHAPES = [
     ((100, 3, 32, 32), 2, 2, True),
 ]
 DTYPES = [np.float64, np.float32]
+SETTLE_SECONDS = 0.3      # pause before timing each implementation (see _time_impls)
 
 
 def _now():
@@ -203,10 +206,15 @@ def _time_impls(impls, repeats):
     timer = Timer()
     previous = fast_layers.backend() == "cython"
     try:
-        for r in range(repeats + 1):             # round 0 warms up
-            for name, (fwd, bwd) in impls.items():
+        # One implementation at a time, after a pause: BLAS, PyTorch and the
+        # layers' own threads keep spinning for a while after they finish
+        # (OpenBLAS ~0.1 s, PyTorch's OpenMP pool ~0.2 s); interleaving the
+        # implementations would charge that spinning to whichever runs next.
+        for name, (fwd, bwd) in impls.items():
+            time.sleep(SETTLE_SECONDS)
+            for r in range(repeats + 1):         # round 0 warms up
                 if name == "naive" and r > 1:    # slow: one timed round is enough
-                    continue
+                    break
                 t0 = _now()
                 res = fwd()
                 t1 = _now()
@@ -347,6 +355,7 @@ def main(argv=None):
                     "torch": None if torch is None else torch.__version__,
                     "torch_threads": None if torch is None else torch.get_num_threads(),
                     "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
+                    "layer_threads": parallel.thread_count(),
                     "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
                     "extension": fast_layers.extension_available()},
         "repeats": repeats, "conv": [], "pool": [], "epoch": None,
@@ -354,7 +363,8 @@ def main(argv=None):
     load = report["machine"]["load_average"]
     print(f"numpy {np.__version__}, {os.cpu_count()} CPUs"
           f"{f' (load average {load[0]:.1f} at start)' if load else ''}, "
-          f"threads: {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}, compiled extension: "
+          f"threads: {os.environ.get('OPENBLAS_NUM_THREADS', 'default')} "
+          f"(conv layers split over {parallel.thread_count()}), compiled extension: "
           f"{'yes' if fast_layers.extension_available() else 'NO (NumPy path only)'}, "
           f"PyTorch: {torch.__version__ if torch is not None else 'not installed'}; "
           f"best of {repeats} rounds")
