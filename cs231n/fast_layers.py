@@ -13,16 +13,18 @@ floor of any im2col design; the rest is moving data.
 
 Two implementations, same results:
 
-- compiled (``cs231n/im2col_cython.pyx``): the batch is cut into slices of a
-  few images (``CHUNK_BYTES`` of columns each, small enough to stay in one
-  core's L2 cache), and the slices are shared out over threads
-  (``cs231n/parallel.py``), each running its own copies and its own
-  one-thread matrix products. Per slice the forward pass writes the columns
-  into a work buffer, multiplies, and writes the result into the output with
-  the bias added; the backward pass rebuilds the slice's columns from ``x``
-  (cheaper in cache than keeping them all in memory) for dw, and sends
-  ``w_flat.T @ dout`` back through col2im for dx. For stride 1 with "same"
-  width, im2col fills each row of columns with one long copy.
+- compiled (``cs231n/im2col_cython.pyx``): the batch is shared out over
+  threads (``cs231n/parallel.py``), and each thread runs ONE compiled loop over
+  its images, without the GIL: im2col of one image into a small buffer that
+  stays in the core's cache, the product straight into that image's output
+  (the bias added while it is in cache), and in the backward pass the same
+  columns rebuilt for dw and ``w_flat.T @ dout`` sent back through col2im for
+  dx. The products call the BLAS that NumPy itself uses (found by
+  ``cs231n/blas.py``), held at one thread per worker. If that BLAS cannot be
+  found, the compiled im2col/col2im run on the whole batch with NumPy's
+  products (``conv_forward_im2col``).
+  For stride 1 with "same" width, im2col fills each row of columns with one
+  long copy.
   Max pooling is a direct loop that records, in the forward pass, where each
   window's maximum is and scatters the gradient there in the backward pass.
 - NumPy (``cs231n/im2col.py``): whole-batch im2col with strided views; max
@@ -82,8 +84,36 @@ def _load_extension():
     return im2col_cython, None
 
 
+def _connect_gemm(ext):
+    """Give the extension NumPy's own sgemm/dgemm; (True, None) or (False, why not)."""
+    from cs231n import blas
+    found, reason = blas.find_gemm()
+    if found is None:
+        return False, reason
+    ext.set_gemm(*found)
+    # One small product against NumPy's: a wrong guess about the library
+    # would show here, before any real layer uses it.
+    rng = np.random.default_rng(0)
+    for dt in (np.float32, np.float64):
+        x = rng.standard_normal((2, 2, 4, 5)).astype(dt)
+        w_flat = rng.standard_normal((3, 2 * 3 * 3)).astype(dt)
+        out = np.empty((2, 3, 20), dtype=dt)
+        ext.conv_forward_images(x, w_flat, np.zeros(3, dt), out,
+                                np.empty((1, 18, 20), dt), 0, 2, 3, 3, 1, 1)
+        cols = ext.im2col_cython(x, 3, 3, 1, 1)
+        expected = (w_flat @ cols).reshape(3, 2, 20).transpose(1, 0, 2)
+        if not np.allclose(out, expected, rtol=1e-4, atol=1e-4):
+            ext.set_gemm(0, 0, False)
+            return False, "a test product through NumPy's BLAS came out wrong"
+    return True, None
+
+
 _ext, _ext_problem = _load_extension()
 _use_ext = _ext is not None
+# With the extension built, the convolution runs image by image in compiled
+# code that calls NumPy's BLAS directly (see conv_forward_fast); if that BLAS
+# cannot be found, the compiled im2col is used with NumPy's products instead.
+_gemm_ok, _gemm_problem = _connect_gemm(_ext) if _ext is not None else (False, _ext_problem)
 
 
 def extension_available():
@@ -108,12 +138,6 @@ def use_extension(enabled=True):
 def backend():
     """'cython' or 'numpy': the path the fast layers use right now."""
     return "cython" if _use_ext else "numpy"
-
-
-# Images per slice in the compiled convolution: as many as fit in about this
-# many bytes of columns (at least one). A slice's columns, product and
-# gradient then stay in one core's L2 cache while a thread works on them.
-CHUNK_BYTES = 1 << 20
 
 
 # ----------------------------------------------------------------------------- checks
@@ -256,54 +280,24 @@ def conv_forward_fast(x, w, b, conv_param):
       W' = 1 + (W + 2 pad - WW) / stride (a ValueError if not integers)
     - cache: for conv_backward_fast
     """
-    if not _use_ext:
+    if not (_use_ext and _gemm_ok):
         out, cache = conv_forward_im2col(x, w, b, conv_param)
-        return out, ("numpy", cache)
+        return out, ("im2col", cache)
     dt, stride, pad, out_h, out_w = _conv_setup(x, w, b, conv_param)
-    N, C, H, W = x.shape
+    N = x.shape[0]
     F, _, HH, WW = w.shape
     x = np.ascontiguousarray(x, dtype=dt)
     w_flat = np.ascontiguousarray(w, dtype=dt).reshape(F, -1)
-    K, P = w_flat.shape[1], out_h * out_w
-    threads = parallel.thread_count()
-    slices = _slices(N, K * P * dt.itemsize, threads)
     bias = np.ascontiguousarray(b, dtype=dt)
+    K, P = w_flat.shape[1], out_h * out_w
     out = np.empty((N, F, P), dtype=dt)
-    biggest = max(nb for _, nb in slices)
 
-    def forward(group):
-        cols_buf = np.empty(K * biggest * P, dtype=dt)
-        res_buf = np.empty(F * biggest * P, dtype=dt)
-        for s in range(*group):
-            n0, nb = slices[s]
-            cols = _slice_cols(cols_buf, K, nb, P)                  # (K, nb*P)
-            _ext.im2col_into(x, _per_image(cols, nb, P), n0, HH, WW, pad, stride)
-            res = res_buf[:F * nb * P].reshape(F, nb * P)
-            np.dot(w_flat, cols, out=res)                           # (F, nb*P)
-            _ext.unstack_add_bias(res, bias, out[n0:n0 + nb])       # -> (nb, F, P)
+    def forward(images):
+        cols = np.empty((1, K, P), dtype=dt)          # this thread's columns, reused per image
+        _ext.conv_forward_images(x, w_flat, bias, out, cols, *images, HH, WW, pad, stride)
 
-    parallel.run(forward, parallel.split(len(slices), threads))
-    out = out.reshape(N, F, out_h, out_w)
-    return out, ("cython", (x, w_flat, w.shape, conv_param, slices))
-
-
-def _slices(N, bytes_per_image, threads):
-    """(first image, image count) of each slice: as many images as fit in
-    CHUNK_BYTES of columns (at least one), and at least `threads` slices
-    when there are that many images, so that every thread gets work."""
-    per_slice = max(1, min(N, CHUNK_BYTES // max(1, bytes_per_image)))
-    per_slice = min(per_slice, -(-N // max(1, threads)))
-    return [(n0, min(per_slice, N - n0)) for n0 in range(0, N, per_slice)]
-
-
-def _slice_cols(flat, K, nb, P):
-    """A C-contiguous (K, nb*P) matrix at the start of a flat work buffer."""
-    return flat[:K * nb * P].reshape(K, nb * P)
-
-
-def _per_image(mat, nb, P):
-    """View a (R, nb*P) matrix with image-major columns as (nb, R, P)."""
-    return mat.reshape(mat.shape[0], nb, P).transpose(1, 0, 2)
+    parallel.run(forward, parallel.split(N, parallel.thread_count()))
+    return out.reshape(N, F, out_h, out_w), ("cython", (x, w_flat, w.shape, conv_param))
 
 
 def conv_backward_fast(dout, cache):
@@ -319,11 +313,11 @@ def conv_backward_fast(dout, cache):
     - db: gradient with respect to b, shape (F,)
     """
     kind, cache = cache
-    if kind == "numpy":
+    if kind == "im2col":
         return conv_backward_im2col(dout, cache)
-    if _ext is None:
+    if not _gemm_ok:
         raise RuntimeError("this cache comes from the compiled path, which is not available")
-    x, w_flat, w_shape, conv_param, slices = cache
+    x, w_flat, w_shape, conv_param = cache
     stride, pad = int(conv_param["stride"]), int(conv_param["pad"])
     N, C, H, W = x.shape
     F, _, HH, WW = w_shape
@@ -332,40 +326,22 @@ def conv_backward_fast(dout, cache):
     _check_dout(dout, (N, F, out_h, out_w), "conv_backward_fast")
     dt = x.dtype
     K, P = w_flat.shape[1], out_h * out_w
-    dout = np.asarray(dout, dtype=dt).reshape(N, F, P)
-    db = dout.sum(axis=(0, 2))
+    dout = np.ascontiguousarray(dout, dtype=dt).reshape(N, F, P)
     dx = np.zeros((N, C, H, W), dtype=dt)
-    w_t = np.ascontiguousarray(w_flat.T)                          # (K, F)
-    biggest = max(nb for _, nb in slices)
 
-    def backward(group):
-        """Fills dx for the group's images; returns the group's share of dw.T."""
-        dw_t = np.zeros((K, F), dtype=dt)
-        dw_part_t = np.empty((K, F), dtype=dt)
-        cols_buf = np.empty(K * biggest * P, dtype=dt)
-        dcols_buf = np.empty(K * biggest * P, dtype=dt)
-        dout_buf = np.empty(F * biggest * P, dtype=dt)
-        for s in range(*group):
-            n0, nb = slices[s]
-            # Rebuilt rather than kept from the forward pass: in cache this
-            # costs less than writing and re-reading all the columns in memory.
-            cols = _slice_cols(cols_buf, K, nb, P)
-            _ext.im2col_into(x, _per_image(cols, nb, P), n0, HH, WW, pad, stride)
-            d = dout_buf[:F * nb * P].reshape(F, nb * P)
-            _per_image(d, nb, P)[...] = dout[n0:n0 + nb]            # (F, nb*P)
-            # dw.T += cols @ d.T: the same product as d @ cols.T, but OpenBLAS is
-            # much faster with the long (nb*P) dimension inside this orientation.
-            np.dot(cols, d.T, out=dw_part_t)                        # (K, F)
-            dw_t += dw_part_t
-            dcols = _slice_cols(dcols_buf, K, nb, P)
-            np.dot(w_t, d, out=dcols)                               # (K, nb*P)
-            _ext.col2im_add(_per_image(dcols, nb, P), dx, n0, HH, WW, pad, stride)
-        return dw_t
+    def backward(images):
+        """Fills dx for these images; returns their share of (dw.T, db)."""
+        dw_t, db = np.zeros((K, F), dtype=dt), np.zeros(F, dtype=dt)
+        cols, dcols = np.empty((1, K, P), dtype=dt), np.empty((1, K, P), dtype=dt)
+        _ext.conv_backward_images(x, w_flat, dout, dx, dw_t, db, cols, dcols, *images,
+                                  HH, WW, pad, stride)
+        return dw_t, db
 
-    parts = parallel.run(backward, parallel.split(len(slices), parallel.thread_count()))
-    dw_t = parts[0]
-    for part in parts[1:]:
-        dw_t += part
+    parts = parallel.run(backward, parallel.split(N, parallel.thread_count()))
+    dw_t, db = parts[0]
+    for dw_part, db_part in parts[1:]:
+        dw_t += dw_part
+        db += db_part
     return dx, np.ascontiguousarray(dw_t.T).reshape(w_shape), db
 
 

@@ -35,6 +35,7 @@ cores and made the convolution slower.
 """
 import numpy as np
 cimport numpy as cnp
+from libc.stdint cimport int64_t, uintptr_t
 from cython.parallel cimport prange
 
 cnp.import_array()
@@ -375,55 +376,221 @@ def col2im_cython(cols, int N, int C, int H, int W, int field_height, int field_
     return x
 
 
-# ---------------------------------------------------------------- product -> output layout
+# ---------------------------------------------------------------- the convolution loop
 
-cdef void _unstack_add_bias(const floating_t[:, ::1] res, const floating_t[::1] bias,
-                            floating_t[:, :, ::1] out) noexcept nogil:
-    cdef Py_ssize_t B = out.shape[0], F = out.shape[1], P = out.shape[2]
-    cdef Py_ssize_t b, f, q
-    cdef const floating_t *src
+# CBLAS's constants and the two interfaces of gemm (32- and 64-bit integers).
+cdef enum:
+    ROW_MAJOR = 101
+    NO_TRANS = 111
+    TRANS = 112
+
+ctypedef void (*sgemm32_t)(int, int, int, int, int, int, float, const float *, int,
+                           const float *, int, float, float *, int) noexcept nogil
+ctypedef void (*sgemm64_t)(int, int, int, int64_t, int64_t, int64_t, float, const float *,
+                           int64_t, const float *, int64_t, float, float *, int64_t) noexcept nogil
+ctypedef void (*dgemm32_t)(int, int, int, int, int, int, double, const double *, int,
+                           const double *, int, double, double *, int) noexcept nogil
+ctypedef void (*dgemm64_t)(int, int, int, int64_t, int64_t, int64_t, double, const double *,
+                           int64_t, const double *, int64_t, double, double *, int64_t) noexcept nogil
+
+cdef void *_sgemm = NULL
+cdef void *_dgemm = NULL
+cdef bint _gemm_int64 = False
+
+
+def set_gemm(uintptr_t sgemm, uintptr_t dgemm, bint int64):
+    """Use these CBLAS sgemm/dgemm functions (addresses, as found by
+    ``cs231n/blas.py``) for the products of conv_forward_images /
+    conv_backward_images. Passing 0, 0 switches them off."""
+    global _sgemm, _dgemm, _gemm_int64
+    _sgemm = <void *>sgemm
+    _dgemm = <void *>dgemm
+    _gemm_int64 = int64
+
+
+def gemm_ready():
+    """True when set_gemm has given the functions for the products."""
+    return _sgemm != NULL and _dgemm != NULL
+
+
+cdef inline void _gemm(bint trans_a, bint trans_b, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K,
+                       const floating_t *A, Py_ssize_t lda, const floating_t *B, Py_ssize_t ldb,
+                       floating_t beta, floating_t *C, Py_ssize_t ldc) noexcept nogil:
+    """Row-major C (M, N) = op(A) @ op(B) + beta * C, op = transpose when asked."""
+    cdef int ta = TRANS if trans_a else NO_TRANS
+    cdef int tb = TRANS if trans_b else NO_TRANS
+    if floating_t is float:
+        if _gemm_int64:
+            (<sgemm64_t>_sgemm)(ROW_MAJOR, ta, tb, M, N, K, 1, A, lda, B, ldb, beta, C, ldc)
+        else:
+            (<sgemm32_t>_sgemm)(ROW_MAJOR, ta, tb, <int>M, <int>N, <int>K, 1, A, <int>lda,
+                                B, <int>ldb, beta, C, <int>ldc)
+    else:
+        if _gemm_int64:
+            (<dgemm64_t>_dgemm)(ROW_MAJOR, ta, tb, M, N, K, 1, A, lda, B, ldb, beta, C, ldc)
+        else:
+            (<dgemm32_t>_dgemm)(ROW_MAJOR, ta, tb, <int>M, <int>N, <int>K, 1, A, <int>lda,
+                                B, <int>ldb, beta, C, <int>ldc)
+
+
+cdef void _conv_fwd_images(const floating_t[:, :, :, ::1] x, const floating_t[:, ::1] w_flat,
+                           const floating_t[::1] bias, floating_t[:, :, ::1] out,
+                           floating_t[:, :, :] cols, Py_ssize_t n0, Py_ssize_t n1,
+                           Py_ssize_t fh, Py_ssize_t fw, Py_ssize_t padding, Py_ssize_t stride,
+                           Py_ssize_t out_h, Py_ssize_t out_w) noexcept nogil:
+    cdef Py_ssize_t F = w_flat.shape[0], K = w_flat.shape[1], P = out.shape[2]
+    cdef Py_ssize_t n, f, q
     cdef floating_t *dst
     cdef floating_t beta
-    for b in range(B):
+    for n in range(n0, n1):
+        _im2col_fill(x, cols, n, fh, fw, padding, stride, out_h, out_w)
+        # out[n] (F, P) = w_flat (F, K) @ cols (K, P): straight into the output
+        _gemm(False, False, F, P, K, &w_flat[0, 0], K, &cols[0, 0, 0], P, <floating_t>0, &out[n, 0, 0], P)
         for f in range(F):
-            src = &res[f, b * P]
-            dst = &out[b, f, 0]
+            dst = &out[n, f, 0]
             beta = bias[f]
             for q in range(P):
-                dst[q] = src[q] + beta
+                dst[q] += beta
 
 
-def unstack_add_bias(res, bias, out):
-    """out[b, f, :] = res[f, b*P:(b+1)*P] + bias[f]: the (F, B*P) result of
-    ``w_flat @ cols`` (image-major columns) written image by image into the
-    (B, F, P) output, with the bias added on the way (one pass over memory).
+cdef void _conv_bwd_images(const floating_t[:, :, :, ::1] x, const floating_t[:, ::1] w_flat,
+                           const floating_t[:, :, ::1] dout, floating_t[:, :, :, ::1] dx,
+                           floating_t[:, ::1] dw_t, floating_t[::1] db,
+                           floating_t[:, :, :] cols, floating_t[:, :, :] dcols,
+                           Py_ssize_t n0, Py_ssize_t n1, Py_ssize_t fh, Py_ssize_t fw,
+                           Py_ssize_t padding, Py_ssize_t stride,
+                           Py_ssize_t out_h, Py_ssize_t out_w) noexcept nogil:
+    cdef Py_ssize_t F = w_flat.shape[0], K = w_flat.shape[1], P = dout.shape[2]
+    cdef Py_ssize_t n, f, q
+    cdef const floating_t *d
+    cdef floating_t total
+    for n in range(n0, n1):
+        # The columns are built again rather than kept from the forward pass:
+        # from x, which stays in cache, that is cheaper than storing them all
+        # and reading them back from memory.
+        _im2col_fill(x, cols, n, fh, fw, padding, stride, out_h, out_w)
+        # dw.T (K, F) += cols (K, P) @ dout[n].T (P, F); OpenBLAS is faster with
+        # the long P dimension inside this orientation than in dout @ cols.T.
+        _gemm(False, True, K, F, P, &cols[0, 0, 0], P, &dout[n, 0, 0], P, <floating_t>1, &dw_t[0, 0], F)
+        # dcols (K, P) = w_flat.T (K, F) @ dout[n] (F, P), then back onto dx[n]
+        _gemm(True, False, K, P, F, &w_flat[0, 0], K, &dout[n, 0, 0], P, <floating_t>0, &dcols[0, 0, 0], P)
+        _col2im_fill(dcols, dx, n, fh, fw, padding, stride, out_h, out_w)
+        for f in range(F):
+            d = &dout[n, f, 0]
+            total = 0
+            for q in range(P):
+                total += d[q]
+            db[f] += total
+
+
+def _check_images(x, w_flat, per_image, cols, Py_ssize_t n0, Py_ssize_t n1,
+                  int field_height, int field_width, int padding, int stride):
+    """Validate the arguments shared by conv_forward_images / conv_backward_images."""
+    if not gemm_ready():
+        raise RuntimeError("no matrix-product functions: call set_gemm first")
+    N, C, H, W = x.shape
+    out_h, out_w = output_shape(H, W, field_height, field_width, padding, stride)
+    F, K, P = w_flat.shape[0], w_flat.shape[1], out_h * out_w
+    if K != C * field_height * field_width:
+        raise ValueError(f"w_flat has {K} columns, expected C*HH*WW = "
+                         f"{C * field_height * field_width}")
+    if per_image.shape != (N, F, P):
+        raise ValueError(f"out/dout has shape {per_image.shape}, expected {(N, F, P)}")
+    if cols.shape != (1, K, P):
+        raise ValueError(f"column buffer has shape {cols.shape}, expected {(1, K, P)}")
+    if not 0 <= n0 <= n1 <= N:
+        raise ValueError(f"images {n0}..{n1 - 1} are outside the batch of {N}")
+    for a in (w_flat, per_image, cols):
+        if a.dtype != x.dtype:
+            raise TypeError(f"all arrays must have x's dtype {x.dtype}, got {a.dtype}")
+    return out_h, out_w
+
+
+def conv_forward_images(x, w_flat, bias, out, cols, Py_ssize_t n0, Py_ssize_t n1,
+                        int field_height, int field_width, int padding, int stride):
+    """Convolution forward pass of images n0 .. n1 - 1, one image at a time,
+    without the GIL: im2col into ``cols``, one product into ``out[n]``, bias.
 
     Inputs:
-    - res: (F, B*P) C-contiguous float32/float64
-    - bias: (F,) of res's dtype
-    - out: (B, F, P) C-contiguous array of res's dtype, overwritten
+    - x: (N, C, H, W) C-contiguous float32/float64
+    - w_flat: (F, C*HH*WW) C-contiguous, x's dtype; bias: (F,)
+    - out: (N, F, out_h*out_w) C-contiguous; images n0..n1-1 are written
+    - cols: (1, C*HH*WW, out_h*out_w) C-contiguous work buffer
     """
-    res = _float_array(res, "res", 2)
-    out = _float_array(out, "out", 3)
-    bias = np.ascontiguousarray(bias, dtype=res.dtype)
-    B, F, P = out.shape
-    if res.shape != (F, B * P) or bias.shape != (F,) or out.dtype != res.dtype:
-        raise ValueError(f"res {res.shape}, bias {bias.shape} and out {out.shape} do not "
-                         f"match: expected res ({F}, {B * P}) and bias ({F},) of one dtype")
-    cdef const double[:, ::1] r64
+    out_h, out_w = _check_images(x, w_flat, out, cols, n0, n1, field_height, field_width,
+                                 padding, stride)
+    if bias.shape != (w_flat.shape[0],) or bias.dtype != x.dtype:
+        raise ValueError(f"bias must have shape ({w_flat.shape[0]},) and dtype {x.dtype}")
+    cdef Py_ssize_t oh = out_h, ow = out_w
+    cdef const double[:, :, :, ::1] x64
+    cdef const double[:, ::1] w64
     cdef const double[::1] b64
-    cdef double[:, :, ::1] o64
-    cdef const float[:, ::1] r32
+    cdef double[:, :, ::1] o64, c64
+    cdef const float[:, :, :, ::1] x32
+    cdef const float[:, ::1] w32
     cdef const float[::1] b32
-    cdef float[:, :, ::1] o32
-    if res.dtype == np.float64:
-        r64, b64, o64 = res, bias, out
+    cdef float[:, :, ::1] o32, c32
+    if x.dtype == np.float64:
+        x64, w64, b64, o64, c64 = x, w_flat, bias, out, cols
         with nogil:
-            _unstack_add_bias[double](r64, b64, o64)
+            _conv_fwd_images[double](x64, w64, b64, o64, c64, n0, n1, field_height,
+                                     field_width, padding, stride, oh, ow)
     else:
-        r32, b32, o32 = res, bias, out
+        x32, w32, b32, o32, c32 = x, w_flat, bias, out, cols
         with nogil:
-            _unstack_add_bias[float](r32, b32, o32)
+            _conv_fwd_images[float](x32, w32, b32, o32, c32, n0, n1, field_height,
+                                    field_width, padding, stride, oh, ow)
+
+
+def conv_backward_images(x, w_flat, dout, dx, dw_t, db, cols, dcols, Py_ssize_t n0,
+                         Py_ssize_t n1, int field_height, int field_width, int padding,
+                         int stride):
+    """Convolution backward pass of images n0 .. n1 - 1, one image at a time,
+    without the GIL. Adds this range's share of the weight and bias gradients
+    to ``dw_t`` and ``db`` and adds its input gradient into ``dx``.
+
+    Inputs:
+    - x: (N, C, H, W), w_flat: (F, K) with K = C*HH*WW, dout: (N, F, out_h*out_w),
+      all C-contiguous of one dtype (float32/float64)
+    - dx: (N, C, H, W), zeroed by the caller; dx[n0:n1] is added to
+    - dw_t: (K, F) and db: (F,), added to
+    - cols, dcols: (1, K, out_h*out_w) work buffers
+    """
+    out_h, out_w = _check_images(x, w_flat, dout, cols, n0, n1, field_height, field_width,
+                                 padding, stride)
+    F, K = w_flat.shape
+    if dx.shape != x.shape or dw_t.shape != (K, F) or db.shape != (F,) or \
+            dcols.shape != cols.shape:
+        raise ValueError(f"dx {dx.shape}, dw_t {dw_t.shape}, db {db.shape} and dcols "
+                         f"{dcols.shape} must be {x.shape}, {(K, F)}, {(F,)} and {cols.shape}")
+    for a in (dx, dw_t, db, dcols):
+        if a.dtype != x.dtype:
+            raise TypeError(f"all arrays must have x's dtype {x.dtype}, got {a.dtype}")
+    cdef Py_ssize_t oh = out_h, ow = out_w
+    cdef const double[:, :, :, ::1] x64
+    cdef const double[:, ::1] w64
+    cdef const double[:, :, ::1] d64
+    cdef double[:, :, :, ::1] dx64
+    cdef double[:, ::1] dw64
+    cdef double[::1] db64
+    cdef double[:, :, ::1] c64, dc64
+    cdef const float[:, :, :, ::1] x32
+    cdef const float[:, ::1] w32
+    cdef const float[:, :, ::1] d32
+    cdef float[:, :, :, ::1] dx32
+    cdef float[:, ::1] dw32
+    cdef float[::1] db32
+    cdef float[:, :, ::1] c32, dc32
+    if x.dtype == np.float64:
+        x64, w64, d64, dx64, dw64, db64, c64, dc64 = x, w_flat, dout, dx, dw_t, db, cols, dcols
+        with nogil:
+            _conv_bwd_images[double](x64, w64, d64, dx64, dw64, db64, c64, dc64, n0, n1,
+                                     field_height, field_width, padding, stride, oh, ow)
+    else:
+        x32, w32, d32, dx32, dw32, db32, c32, dc32 = x, w_flat, dout, dx, dw_t, db, cols, dcols
+        with nogil:
+            _conv_bwd_images[float](x32, w32, d32, dx32, dw32, db32, c32, dc32, n0, n1,
+                                    field_height, field_width, padding, stride, oh, ow)
 
 
 # ---------------------------------------------------------------- max pooling

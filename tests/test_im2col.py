@@ -207,15 +207,26 @@ def test_max_pool_backward_kernel_rejects_offsets_outside_the_window(size, strid
                                     size, size, stride)
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_unstack_add_bias_writes_each_image_block_plus_its_bias(dtype):
-    rng = np.random.default_rng(6)
-    B, F, P = 3, 4, 5
-    res = rng.standard_normal((F, B * P)).astype(dtype)
-    bias = rng.standard_normal(F).astype(dtype)
-    out = np.empty((B, F, P), dtype=dtype)
-    cy.unstack_add_bias(res, bias, out)
-    expected = res.reshape(F, B, P).transpose(1, 0, 2) + bias[None, :, None]
-    assert np.array_equal(out, expected)
-    with pytest.raises(ValueError, match="do not match"):
-        cy.unstack_add_bias(res, bias[:-1], out)
+def test_conv_image_loops_reject_mismatched_buffers():
+    """The compiled convolution loops check every buffer before they run
+    without the GIL (a wrong shape there would write out of bounds)."""
+    from cs231n import fast_layers
+    if not fast_layers._gemm_ok:
+        pytest.skip(f"no direct BLAS here: {fast_layers._gemm_problem}")
+    x = np.zeros((2, 3, 6, 6))
+    w_flat, bias = np.zeros((4, 27)), np.zeros(4)
+    out, cols = np.zeros((2, 4, 36)), np.zeros((1, 27, 36))
+    cy.conv_forward_images(x, w_flat, bias, out, cols, 0, 2, 3, 3, 1, 1)
+    with pytest.raises(ValueError, match="column buffer"):
+        cy.conv_forward_images(x, w_flat, bias, out, np.zeros((2, 27, 36)), 0, 2, 3, 3, 1, 1)
+    with pytest.raises(ValueError, match="outside the batch"):
+        cy.conv_forward_images(x, w_flat, bias, out, cols, 1, 3, 3, 3, 1, 1)
+    with pytest.raises(ValueError, match="expected"):
+        cy.conv_forward_images(x, np.zeros((4, 26)), bias, out, cols, 0, 2, 3, 3, 1, 1)
+    with pytest.raises(TypeError, match="dtype"):
+        cy.conv_forward_images(x, w_flat.astype(np.float32), bias, out, cols, 0, 2, 3, 3, 1, 1)
+    dx, dw_t, db = np.zeros_like(x), np.zeros((27, 4)), np.zeros(4)
+    cy.conv_backward_images(x, w_flat, out, dx, dw_t, db, cols, cols.copy(), 0, 2, 3, 3, 1, 1)
+    with pytest.raises(ValueError, match="must be"):
+        cy.conv_backward_images(x, w_flat, out, dx, dw_t.T, db, cols, cols.copy(), 0, 2,
+                                3, 3, 1, 1)
