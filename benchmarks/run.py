@@ -14,9 +14,11 @@ For every shape and dtype it times the forward and the backward pass of
           on ready-made contiguous operands: w_flat @ cols (forward),
           dout_flat @ cols.T and w_flat.T @ dout_flat (backward)
 
-Timings are the best of several rounds, taken one implementation at a time
-after a short pause, so that threads still spinning after one implementation
-(OpenBLAS's, PyTorch's) do not slow the next. The ratios are taken within
+Timings are the best of several rounds in which the implementations take
+turns, so that all of them meet the same machine; each turn is a short
+pause (threads still spinning after one implementation must not slow the
+next), one untimed call (it wakes the implementation's own threads) and
+the timed call. The ratios are taken within
 this one run; on a busy machine, compare them rather than the times. Last, it times one
 epoch of ThreeLayerConvNet training with cs231n.solver.Solver (49,000 images,
 batch 50), on real CIFAR-10 when CS231N_DATA_DIR points at it, else on random
@@ -71,7 +73,7 @@ POOL_SHAPES = [
     ((100, 3, 32, 32), 2, 2, True),
 ]
 DTYPES = [np.float64, np.float32]
-SETTLE_SECONDS = 0.3      # pause before timing each implementation (see _time_impls)
+SETTLE_SECONDS = 0.15     # pause before each timed turn: OpenBLAS threads spin ~0.1 s after a product
 
 
 def _now():
@@ -141,7 +143,11 @@ def _conv_impls(x, w, b, conv_param, dout, naive, stride, pad):
     # uses whichever of the two is faster here (a tighter, fairer floor).
     dw_a = lambda: dout_flat @ cols.T                               # noqa: E731
     dw_b = lambda: (cols @ dout_flat.T).T                           # noqa: E731
-    dw = min((dw_a, dw_b), key=lambda f: min(_timed(f) for _ in range(3)))
+    tries = {dw_a: [], dw_b: []}
+    for _ in range(5):                      # interleaved, like the rounds below
+        for f in tries:
+            tries[f].append(_timed(f))
+    dw = min(tries, key=lambda f: min(tries[f]))
     impls["floor"] = (lambda: w_flat @ cols,
                       lambda _: (dw(), w_flat_t @ dout_flat))
     return impls
@@ -202,27 +208,36 @@ def bench_pool(x_shape, size, stride, dtype, repeats, naive):
 
 
 def _time_impls(impls, repeats):
-    """Time each (forward, backward) pair of impls; the best of `repeats` rounds is kept."""
+    """Time each (forward, backward) pair of impls; the best of `repeats` rounds is kept.
+
+    The implementations take turns, round by round, so that all of them see
+    the same machine: on a shared or throttled machine the speed drifts over
+    seconds, and timing one implementation's rounds after another's would put
+    that drift into the ratios. Each turn starts with a short pause, because
+    BLAS threads keep spinning for about 0.1 s after a product (see
+    SETTLE_SECONDS) and would otherwise slow whichever runs next, then one
+    untimed call, which wakes the implementation's own threads (a sleeping
+    core can take milliseconds to start) and warms its caches, then the timed
+    call. The naive loops are slow and single-threaded, so they run in the
+    first two rounds only, without the untimed call.
+    """
     timer = Timer()
     previous = fast_layers.backend() == "cython"
     try:
-        # One implementation at a time, after a pause: BLAS, PyTorch and the
-        # layers' own threads keep spinning for a while after they finish
-        # (OpenBLAS ~0.1 s, PyTorch's OpenMP pool ~0.2 s); interleaving the
-        # implementations would charge that spinning to whichever runs next.
-        for name, (fwd, bwd) in impls.items():
-            time.sleep(SETTLE_SECONDS)
-            for r in range(repeats + 1):         # round 0 warms up
-                if name == "naive" and r > 1:    # slow: one timed round is enough
-                    break
+        for r in range(repeats):
+            for name, (fwd, bwd) in impls.items():
+                if name == "naive" and r > 1:
+                    continue
+                time.sleep(SETTLE_SECONDS)
+                if name != "naive":
+                    bwd(fwd())
                 t0 = _now()
                 res = fwd()
                 t1 = _now()
                 bwd(res)
                 t2 = _now()
-                if r > 0 or name == "naive":
-                    timer.record(name, "forward", t1 - t0)
-                    timer.record(name, "backward", t2 - t1)
+                timer.record(name, "forward", t1 - t0)
+                timer.record(name, "backward", t2 - t1)
     finally:
         if fast_layers.extension_available():
             fast_layers.use_extension(previous)
