@@ -17,8 +17,14 @@ image write 0 (im2col) or are dropped (col2im); no padded copy of ``x`` is made.
 
 Besides the whole-batch functions ``im2col_cython`` / ``col2im_cython`` there are
 batch-slice versions (``im2col_into``, ``col2im_add``) that fill or read a
-(B, K, P) buffer for B consecutive images; ``cs231n/fast_layers.py`` uses them to
-run the convolution a few images at a time with buffers that stay in cache.
+(B, K, P) buffer for B consecutive images.
+
+The convolution loop: ``conv_forward_images`` / ``conv_backward_images`` run
+a whole layer for a range of images, one image at a time, without the GIL:
+im2col into a (1, K, P) buffer that stays in cache, then the matrix products
+through CBLAS functions handed over once with ``set_gemm`` (the BLAS NumPy
+uses, found by ``cs231n/blas.py``), bias, col2im. ``cs231n/fast_layers.py``
+calls them from one thread per core.
 
 Max pooling: ``max_pool_forward_cython`` returns the output and, for every
 output, the offset ``i * pool_width + j`` of the maximum inside its window
@@ -27,8 +33,8 @@ naive loop version. ``max_pool_backward_cython`` sends each upstream gradient
 to that position (overlapping windows add up).
 
 All functions take float32 and float64 (a fused type) and check their
-arguments with a clear ValueError / TypeError. The im2col / col2im / layout
-kernels release the GIL while they copy. The loops are written with
+arguments with a clear ValueError / TypeError. The im2col / col2im kernels and
+the convolution loop release the GIL. The loops are written with
 ``prange``, so a build with OpenMP would run them in parallel; the default
 build has no OpenMP because its threads compete with OpenBLAS's for the same
 cores and made the convolution slower.

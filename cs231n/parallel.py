@@ -2,11 +2,12 @@
 
 The compiled convolution (``cs231n/fast_layers.py``) spends its time in two
 kinds of work: matrix products, which OpenBLAS already spreads over every
-core, and copies (im2col, col2im, layout changes), which run on one core.
-On a 2-core machine the copies then cost as much as a third of a
-forward/backward pass. Giving each thread its own group of images instead,
-with BLAS held at one thread while they run, puts the copies on every core as
-well, and each thread's products work on slices that stay in its core's cache.
+core, and copies (im2col, col2im), which run on one core. On a 2-core
+machine the copies then cost as much as a third of a forward/backward pass.
+Giving each thread its own group of images instead, with BLAS held at one
+thread while they run, puts the copies on every core as well, and each
+thread's products work on one image's columns, which stay in its core's cache.
+Group k runs on CPU k (see ``_pin``).
 
 ``run(fn, groups)`` calls ``fn(group)`` for every group, in parallel when there
 is more than one, and returns the results in order. ``thread_count()`` says how
@@ -14,8 +15,8 @@ many groups are worth making: as many threads as BLAS itself would use, so a
 limit set with ``OPENBLAS_NUM_THREADS`` / ``OMP_NUM_THREADS`` or threadpoolctl
 also limits the layers, and ``1`` means "no threads at all".
 
-The compiled kernels release the GIL while they copy and NumPy releases it in
-products and copies, so the threads really run at the same time. Without the
+The compiled loop runs without the GIL, so the threads really run at the same
+time. Without the
 ``threadpoolctl`` package (which finds and sets the BLAS thread count) the
 layers simply run on the calling thread.
 """
