@@ -40,11 +40,12 @@ def _numpy_blas_path():
     if threadpoolctl is None:
         return None
     libs = threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers
-    numpy_dir = os.path.dirname(os.path.dirname(os.path.abspath(np.__file__)))
-    # NumPy's own copy sits next to the package (numpy.libs/ in a wheel);
-    # with a single BLAS loaded there is no doubt either.
-    mine = [lib for lib in libs if os.path.abspath(lib.filepath).startswith(numpy_dir)
-            and "numpy" in lib.filepath]
+    site = os.path.dirname(os.path.dirname(os.path.abspath(np.__file__)))
+    # NumPy's own copy ships with it (numpy.libs/ in a Linux wheel, inside
+    # numpy/ elsewhere); with a single BLAS loaded there is no doubt either.
+    mine = [lib for lib in libs
+            if os.path.relpath(os.path.abspath(lib.filepath), site).split(os.sep)[0]
+            in ("numpy", "numpy.libs")]
     if len(mine) == 1:
         return mine[0].filepath
     if len(libs) == 1:
