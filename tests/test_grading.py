@@ -1,125 +1,27 @@
-"""End-to-end tests of the ``cs231n`` course-staff tool on a generated mini course.
-
-The mini course (built in a temp folder) has a package with solution regions,
-a notebook with a solution cell, graded locked check cells and a written
-answer, and hidden tests. Submissions are generated from it: nothing is
-committed as a zip.
-"""
+"""End-to-end tests of the ``cs231n`` course-staff tool on a generated mini course
+(``mini_course.py``): release, check, submit, references, grade and the
+Gradescope bundle. Adversarial submissions are in ``test_grading_attacks.py``."""
 import csv
 import json
+import os
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from cs231n.grading import cli, nbmeta
-from cs231n.grading.check import validate
-from cs231n.grading.notebook_exec import Limits
 from cs231n.grading.release import build_release
+from cs231n.grading.sandbox import is_root
 from cs231n.grading.submission import build_submission
+from mini_course import (FULL, HIDDEN_POINTS, NB, NB_POINTS, PY, make_course, make_notebook,
+                         notebook, py, results, zip_files)
 
-LIMITS = Limits(cell_timeout=4, notebook_timeout=90, memory_mb=2000, max_restarts=3)
-LIMIT_ARGS = ["--cell-timeout", "4", "--notebook-timeout", "90", "--memory-mb", "2000"]
-
-SOLUTION_PY = '''"""Tiny package of the mini course."""
-
-
-def add(a, b):
-    """Return a + b."""
-    ### BEGIN SOLUTION
-    out = a + b
-    ### END SOLUTION
-    return out
-
-
-def mul(a, b):
-    """Return a * b."""
-    ### BEGIN SOLUTION
-    out = a * b
-    ### END SOLUTION
-    return out
-
-
-def square(x):
-    """Return x squared."""
-    ### BEGIN SOLUTION
-    out = x * x
-    ### END SOLUTION
-    return out
-'''
-
-HIDDEN = '''POINTS = {"test_add_hidden": 2}
-from cs231n.mathops import add, mul, square
-
-
-def test_add_hidden():
-    assert add(20, 22) == 42
-
-
-def test_mul_hidden():
-    assert mul(6, 7) == 42
-
-
-def test_square_hidden():
-    assert square(-4) == 16
-'''
-
-# grade_id -> points of the notebook's graded cells; hidden tests: add 2, mul 1, square 1.
-NB_POINTS = {"check_add": 2, "check_mul": 3, "check_square": 1, "check_k": 1}
-HIDDEN_POINTS = {"add": 2, "mul": 1, "square": 1}
-FULL = sum(NB_POINTS.values()) + sum(HIDDEN_POINTS.values())
-
-
-def _meta(gid, graded=False, solution=False, points=None):
-    m = {"grade": graded, "solution": solution, "locked": graded, "grade_id": gid,
-         "schema_version": 3, "task": False}
-    if points is not None:
-        m["points"] = points
-    return {"nbgrader": m}
-
-
-def make_notebook():
-    code, md = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
-    cells = [
-        md("# Mini course\nAdd, multiply, square."),
-        code("from cs231n.mathops import add, mul, square\nprint('ready')"),
-        code("### BEGIN SOLUTION\nk = 3\n### END SOLUTION\nprint(k)", metadata=_meta("k_choice", solution=True)),
-        code("assert add(1, 2) == 3, 'add(1, 2) should be 3'", metadata=_meta("check_add", True, points=2)),
-        code("assert mul(2, 3) == 6, 'mul(2, 3) should be 6'", metadata=_meta("check_mul", True, points=3)),
-        code("assert square(3) == 9", metadata=_meta("check_square", True, points=1)),
-        code("assert k == 3, 'k should be 3'", metadata=_meta("check_k", True, points=1)),
-        md("**Question:** why does addition commute?"),
-        md("**Your answer:** because the group is abelian.", metadata=_meta("q1_answer", solution=True)),
-    ]
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    for i, c in enumerate(nb.cells):
-        if c.cell_type == "code":
-            c.execution_count = i
-            c.outputs = [nbformat.v4.new_output("stream", name="stdout", text="solution output\n")]
-    return nb
-
-
-def make_course(root: Path) -> Path:
-    (root / "cs231n" / "grading" / "hidden_tests").mkdir(parents=True)
-    (root / "notebooks").mkdir()
-    (root / "datasets").mkdir()
-    (root / "cs231n" / "__init__.py").write_text("")
-    (root / "cs231n" / "grading" / "__init__.py").write_text("")
-    (root / "cs231n" / "mathops.py").write_text(SOLUTION_PY)
-    (root / "cs231n" / "helpers.py").write_text("def twice(x):\n    return 2 * x\n")
-    (root / "cs231n" / "fast.so").write_bytes(b"\0")
-    (root / "cs231n" / "grading" / "hidden_tests" / "test_mathops.py").write_text(HIDDEN)
-    (root / "README.md").write_text("# mini\n")
-    (root / "Makefile").write_text("lab:\n\techo lab\n")
-    (root / "datasets" / "get_datasets.sh").write_text("#!/bin/sh\necho get\n")
-    (root / "datasets" / "cifar-10-batches-py").mkdir()
-    (root / "datasets" / "cifar-10-batches-py" / "data_batch_1").write_text("x")
-    (root / ".git").mkdir()
-    nbmeta.write(make_notebook(), root / "notebooks" / "00_demo.ipynb")
-    return root
+LIMIT_ARGS = ["--cell-timeout", "10", "--notebook-timeout", "90", "--memory-mb", "2000"]
+ISOLATION = [pytest.param(True, id="isolated", marks=pytest.mark.skipif(
+                 not is_root(), reason="isolation needs root (CI runs as root)")),
+             pytest.param(False, id="not-isolated")]
 
 
 @pytest.fixture(scope="module")
@@ -127,233 +29,168 @@ def course(tmp_path_factory):
     root = make_course(tmp_path_factory.mktemp("course") / "repo")
     release = root / "build" / "release"
     build_release(root, release)
-    return root, release
+    refs = root / "build" / "references"
+    assert cli.main(["references", "--repo", str(root), "--out", str(refs), *LIMIT_ARGS]) == 0
+    return root, release, refs
 
 
-# -- release ------------------------------------------------------------------
+# -- release, check, submit --------------------------------------------------------
 
-def test_release_strips_solutions_and_copies_only_what_students_need(course):
-    root, release = course
+def test_release_strips_solutions_and_ships_no_hidden_probes(course):
+    root, release, _ = course
     files = {p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()}
-    assert files == {"README.md", "Makefile", "datasets/get_datasets.sh", "cs231n/__init__.py",
-                     "cs231n/mathops.py", "cs231n/helpers.py", "cs231n/grading/__init__.py",
-                     "cs231n/grading/release_manifest.json", "notebooks/00_demo.ipynb"}
-    src = (release / "cs231n" / "mathops.py").read_text()
+    assert files == {"README.md", "Makefile", "setup.py", "pyproject.toml", "datasets/get_datasets.sh", "cs231n/__init__.py",
+                     "cs231n/mathops.py", "cs231n/helpers.py", "cs231n/record.py",
+                     "cs231n/grading/__init__.py", "cs231n/grading/release_manifest.json",
+                     "notebooks/00_demo.ipynb"}
+    src = (release / PY).read_text()
     assert "### BEGIN SOLUTION" not in src and "out = a + b" not in src
     assert src.count("raise NotImplementedError") == 3
-    assert "    # TODO" in src and 'raise NotImplementedError("TODO: implement mul")' in src
-    nb = nbmeta.read(release / "notebooks" / "00_demo.ipynb")
+    nb = nbmeta.read(release / NB)
     assert all(c.outputs == [] and c.execution_count is None for c in nb.cells if c.cell_type == "code")
-    assert "k = 3" not in nb.cells[2].source and "raise NotImplementedError" in nb.cells[2].source
-    assert "abelian" not in nb.cells[8].source and nb.cells[8].source.startswith("**Your answer:**")
     graded = [c for c in nb.cells if nbmeta.is_graded(c)]
-    assert len(graded) == 4
-    assert all(c.metadata["nbgrader"]["locked"] and c.metadata["editable"] is False for c in graded)
-    manifest = json.loads((release / "cs231n/grading/release_manifest.json").read_text())
-    assert manifest["student_files"] == ["cs231n/mathops.py"]
-    assert {c["grade_id"]: c["points"] for c in manifest["graded"]["notebooks/00_demo.ipynb"]} == NB_POINTS
+    assert len(graded) == 4 and all(c.metadata["nbgrader"]["locked"] for c in graded)
 
 
-def test_release_fails_loudly_on_a_nested_marker(tmp_path, capsys):
-    root = make_course(tmp_path / "repo")
-    bad = SOLUTION_PY.replace("    out = a * b\n", "    ### BEGIN SOLUTION\n    out = a * b\n")
-    (root / "cs231n" / "mathops.py").write_text(bad)
-    code = cli.main(["release", "--repo", str(root), "--out", str(tmp_path / "rel")])
-    assert code == 1
-    assert "cs231n/mathops.py:15: nested '### BEGIN SOLUTION'" in capsys.readouterr().err
-    assert not (tmp_path / "rel").exists()
+def test_references_hold_the_solutions_values_and_probe_outputs(course):
+    _, _, refs = course
+    manifest = json.loads((refs / "manifest.json").read_text())
+    assert manifest["dataset"] in ("offline", "cifar10")
+    assert {g: c["points"] for g, c in manifest["notebooks"][NB].items()} == NB_POINTS
+    assert sorted(p["name"] for p in manifest["probes"]) == [f"mathops.{n}" for n in sorted(HIDDEN_POINTS)]
+    assert sorted(p.name for p in (refs / "notebooks" / "00_demo").iterdir()) == \
+        sorted(f"{g}.npz" for g in NB_POINTS)
 
-
-def test_release_validate_passes_good_checks_and_flags_a_check_without_student_code(tmp_path):
-    root = make_course(tmp_path / "repo")
-    bad = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("from cs231n.mathops import add"),
-        nbformat.v4.new_code_cell("assert 1 + 2 == 3", metadata=_meta("no_student_code", True, points=1)),
-    ])
-    bad.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbmeta.write(bad, root / "notebooks" / "01_bad.ipynb")
-    release = root / "build" / "release"
-    build_release(root, release)
-    lines = []
-    assert not validate(root, release, [], LIMITS, echo=lines.append, jobs=4)
-    table = [ln.split() for ln in "\n".join(lines).splitlines()]
-    verdicts = {row[1]: row[-1] for row in table if row and row[0] in ("00_demo.ipynb", "01_bad.ipynb")}
-    assert verdicts == {**{g: "ok" for g in NB_POINTS}, "no_student_code": "CODE"}  # "...WITHOUT STUDENT CODE"
-    assert "PASSES WITHOUT STUDENT CODE" in "\n".join(lines)
-
-
-# -- check and submit -------------------------------------------------------------
 
 def test_check_prints_a_table_of_graded_cells_and_warns_about_edited_checks(course, capsys, tmp_path):
-    root, release = course
+    root, release, _ = course
     student = tmp_path / "student"
     shutil.copytree(release, student)
-    nb = nbmeta.read(student / "notebooks" / "00_demo.ipynb")
+    nb = nbmeta.read(student / NB)
     nb.cells[3].source = "pass"
-    nbmeta.write(nb, student / "notebooks" / "00_demo.ipynb")
-    code = cli.main(["check", "--root", str(student), "00_demo.ipynb", *LIMIT_ARGS])
+    nbmeta.write(nb, student / NB)
+    assert cli.main(["check", "00_demo", "--root", str(student), *LIMIT_ARGS]) == 1
     out = capsys.readouterr().out
-    assert code == 1
-    assert "check 'check_add' was edited; the grader runs the original" in out
-    assert "check_mul" in out and "FAIL" in out and "NotImplementedError" in out
-    assert "2 / 7 points" in out  # the edited check_add passes here; the grader restores it
+    assert "check 'check_add' was edited" in out
+    assert "check_mul" in out and "NotImplementedError" in out
+    assert "2 / 7 points from the public checks" in out  # the edited check passes here only
 
 
 def test_submit_refuses_missing_or_unexecuted_and_lists_what_it_included(course, tmp_path, capsys):
-    root, release = course
+    root, release, _ = course
     student = tmp_path / "student"
     shutil.copytree(release, student)
     assert cli.main(["submit", "--root", str(student), "--out", str(tmp_path / "s.zip")]) == 1
-    assert "notebooks/00_demo.ipynb: was never executed" in capsys.readouterr().err
-    assert not (tmp_path / "s.zip").exists()
-    shutil.copy(root / "notebooks" / "00_demo.ipynb", student / "notebooks")
-    (student / "cs231n" / "mathops.py").unlink()
-    assert cli.main(["submit", "--root", str(student), "--out", str(tmp_path / "s.zip")]) == 1
-    assert "cs231n/mathops.py: missing" in capsys.readouterr().err
-    shutil.copy(root / "cs231n" / "mathops.py", student / "cs231n")
+    assert f"{NB}: was never executed" in capsys.readouterr().err
+    shutil.copy(root / NB, student / "notebooks")
     assert cli.main(["submit", "--root", str(student), "--out", str(tmp_path / "s.zip")]) == 0
-    assert "cs231n/mathops.py" in capsys.readouterr().out
     with zipfile.ZipFile(tmp_path / "s.zip") as zf:
-        assert sorted(zf.namelist()) == ["cs231n/mathops.py", "notebooks/00_demo.ipynb"]
+        assert sorted(zf.namelist()) == [PY, NB]
 
 
-# -- grading a class of generated submissions --------------------------------------
+# -- grading ---------------------------------------------------------------------
 
-def _zip(path: Path, files: dict) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return path
-
-
-def _py(add="a + b", mul="a * b", square="x * x", extra=""):
-    return (extra + SOLUTION_PY.replace("out = a + b", f"out = {add}")
-            .replace("out = a * b", f"out = {mul}").replace("out = x * x", f"out = {square}"))
-
-
-def _nb(edit=None) -> str:
-    nb = make_notebook()
-    if edit:
-        edit(nb.cells)
-    return nbformat.writes(nb)
-
-
-def _submissions(root: Path, release: Path, folder: Path) -> dict:
-    """name -> expected score."""
+def _class(root: Path, release: Path, folder: Path) -> dict:
+    """Honest submissions: name -> expected score."""
     folder.mkdir()
-    nb_path, py_path = "notebooks/00_demo.ipynb", "cs231n/mathops.py"
     build_submission(root, folder / "solution.zip")
     expected = {"solution": FULL}
-    rel_nb = (release / nb_path).read_text()
-    _zip(folder / "untouched.zip", {nb_path: rel_nb, py_path: (release / py_path).read_text()})
+    zip_files(folder / "untouched.zip", {NB: (release / NB).read_text(), PY: (release / PY).read_text()})
     expected["untouched"] = 0
-    # Partial: add done (and the notebook's k); mul and square left as stubs.
-    partial_py = (release / py_path).read_text().replace(
-        'raise NotImplementedError("TODO: implement add")', "out = a + b")
-    _zip(folder / "partial.zip", {nb_path: _nb(), py_path: partial_py})
+    partial = (release / PY).read_text().replace('raise NotImplementedError("TODO: implement add")',
+                                                 "out = a + b")
+    zip_files(folder / "partial.zip", {NB: notebook(), PY: partial})
     expected["partial"] = NB_POINTS["check_add"] + NB_POINTS["check_k"] + HIDDEN_POINTS["add"]
-    lose_mul = FULL - NB_POINTS["check_mul"] - HIDDEN_POINTS["mul"]
-    _zip(folder / "infinite_loop.zip", {nb_path: _nb(), py_path: _py(mul="0\n    while True:\n        pass")})
-    expected["infinite_loop"] = lose_mul
-    bomb = "[]\n    while True:\n        out.append(bytearray(50 * 2**20))"
-    _zip(folder / "memory_bomb.zip", {nb_path: _nb(), py_path: _py(mul=bomb)})
-    expected["memory_bomb"] = lose_mul
-    _zip(folder / "os_exit.zip", {nb_path: _nb(), py_path: _py(square="__import__('os')._exit(0)")})
-    expected["os_exit"] = FULL - NB_POINTS["check_square"] - HIDDEN_POINTS["square"]
-
-    # Tampering, all in one submission whose three functions are wrong: the check of
-    # add is duplicated (an edited copy first), the check of mul edited, the check of
-    # square deleted; a cell prints a fake score and writes fake results.json files;
-    # a new cell claims to be graded (100 points). Only check_k may score.
-    fake = ("import json, os\nprint(json.dumps({'score': 1000, 'tests': []}))\n"
-            "print('check_mul passed 3/3')\n"
-            "for p in ('results.json', '../results.json', '../../results.json'):\n"
-            "    open(p, 'w').write(json.dumps({'score': 1000}))\n")
-
-    def tamper(cells):
-        cells[4].source = "pass  # mul check disabled"
-        del cells[5]  # check_square
-        dup = nbformat.v4.new_code_cell("pass", metadata=json.loads(json.dumps(cells[3].metadata)))
-        cells.insert(3, dup)
-        cells.insert(3, nbformat.v4.new_code_cell(fake))
-        cells.append(nbformat.v4.new_code_cell("x = 1", metadata=_meta("bonus", True, points=100)))
-    _zip(folder / "tampered.zip", {nb_path: _nb(tamper), py_path: _py(
-        add="a - b", mul="a * b + 1", square="x", extra="print({'score': 1000})\n")})
-    expected["tampered"] = NB_POINTS["check_k"]
-    _zip(folder / "dotdot.zip", {nb_path: _nb(), py_path: _py(), "../../escaped.txt": "gotcha"})
-    expected["dotdot"] = 0
-    with zipfile.ZipFile(folder / "zip_bomb.zip", "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(nb_path, _nb())
-        with zf.open("notebooks/big.bin", "w") as f:
-            for _ in range(40):
-                f.write(bytes(1 << 20))
-    expected["zip_bomb"] = 0
+    # Only the notebook: the package stays the release's stubs.
+    zip_files(folder / "notebook_only.zip", {"00_demo.ipynb": notebook()})
+    expected["notebook_only"] = NB_POINTS["check_k"]
+    # Right in the notebook's cases, wrong in general: the probes catch it.
+    zip_files(folder / "special_cases.zip", {NB: notebook(), PY: py(add="a * 0 + 3.75")})
+    expected["special_cases"] = FULL - HIDDEN_POINTS["add"]
     return expected
 
 
-def test_grade_a_class_scores_exactly_what_each_submission_earned(course, tmp_path, capsys):
-    root, release = course
-    subs = tmp_path / "class"
-    expected = _submissions(root, release, subs)
-    out, work = tmp_path / "grades", tmp_path / "work"
-    code = cli.main(["grade", str(subs), "--repo", str(root), "--release", str(release),
-                     "--out", str(out), "--work", str(work), "--jobs", "4", "--test-timeout", "4",
-                     "--max-size-mb", "20", *LIMIT_ARGS])
-    assert code == 0
-    scores = {}
-    for name in expected:
-        res = json.loads((out / name / "results.json").read_text())
-        scores[name] = res["score"]
-        assert res["score"] == sum(t["score"] for t in res["tests"])
-        assert {t["name"] for t in res["tests"]} >= {f"00_demo.ipynb: {g}" for g in NB_POINTS}
-        assert all(set(t) >= {"name", "score", "max_score", "output", "visibility", "execution_time"}
-                   for t in res["tests"])
-        assert sum(t["max_score"] for t in res["tests"]) == FULL
+@pytest.mark.parametrize("isolate", ISOLATION)
+def test_grade_a_class_gives_full_marks_zero_and_exactly_the_parts_done(course, tmp_path, isolate):
+    root, release, refs = course
+    expected = _class(root, release, tmp_path / "class")
+    out = tmp_path / "grades"
+    args = ["grade", str(tmp_path / "class"), "--repo", str(root), "--release", str(release),
+            "--references", str(refs), "--out", str(out), "--jobs", "2", *LIMIT_ARGS]
+    assert cli.main(args + ([] if isolate else ["--no-isolation"])) == 0
+    scores = {name: results(out / name / "results.json")["score"] for name in expected}
     assert scores == expected
-    rows = list(csv.DictReader((out / "summary.csv").open()))
-    assert [r["submission"] for r in rows] == sorted(expected)
-    by = {r["submission"]: r for r in rows}
-    assert by["partial"]["00_demo.ipynb: check_add"] == "2" and by["partial"]["00_demo.ipynb: check_mul"] == "0"
-    assert not list(tmp_path.rglob("escaped.txt")) and not (tmp_path.parent / "escaped.txt").exists()
-    report = (out / "dotdot" / "results_report.txt").read_text()
-    assert "escapes the folder" in report
-    assert "more than 20 MB" in (out / "zip_bomb" / "results_report.txt").read_text()
-    tampered = (out / "tampered" / "results_report.txt").read_text()
-    assert "duplicate of locked cell 'check_add' ignored" in tampered
-    assert "locked cell 'check_mul' was edited" in tampered
-    assert "locked cell 'check_square' was missing; re-inserted" in tampered
-    assert "bonus" not in tampered
-    loop = json.loads((out / "infinite_loop" / "results.json").read_text())
-    mul = next(t for t in loop["tests"] if t["name"].endswith("check_mul"))
-    assert "timed out" in mul["output"]
+    for name in expected:
+        res = results(out / name / "results.json")
+        assert sum(t["max_score"] for t in res["tests"]) == FULL
+        assert all(set(t) >= {"name", "score", "max_score", "output", "visibility"} for t in res["tests"])
+    rows = {r["submission"]: r for r in csv.DictReader((out / "summary.csv").open())}
+    assert rows["partial"]["00_demo.ipynb: check_add"] == "2"
+    assert rows["partial"]["00_demo.ipynb: check_mul"] == "0"
+    special = results(out / "special_cases" / "results.json")
+    add = next(t for t in special["tests"] if t["name"] == "hidden: mathops.add")
+    assert add["output"].startswith("failed: out: largest relative error")
 
 
-def test_grade_one_unpacked_folder_writes_results_json_and_report(course, tmp_path):
-    root, release = course
+def test_grade_builds_release_and_references_when_not_given(course, tmp_path):
+    root, _, _ = course
     sub = tmp_path / "submission"
     (sub / "notebooks").mkdir(parents=True)
     (sub / "cs231n").mkdir()
-    nbmeta.write(make_notebook(), sub / "notebooks" / "00_demo.ipynb")
-    (sub / "cs231n" / "mathops.py").write_text(_py(square="x + x"))
+    nbmeta.write(make_notebook(), sub / NB)
+    (sub / PY).write_text(py(square="x + x"))
     (sub / "cs231n" / "helpers.py").write_text("raise SystemExit('not allowed to change this')\n")
     out = tmp_path / "res" / "results.json"
-    assert cli.main(["grade", str(sub), "--repo", str(root), "--out", str(out), *LIMIT_ARGS,
-                     "--test-timeout", "4"]) == 0
-    res = json.loads(out.read_text())
+    assert cli.main(["grade", str(sub), "--repo", str(root), "--out", str(out), *LIMIT_ARGS]) == 0
+    res = results(out)
     assert res["score"] == FULL - NB_POINTS["check_square"] - HIDDEN_POINTS["square"]
     report = (tmp_path / "res" / "results_report.txt").read_text()
-    assert "check_square" in report and "failed: AssertionError" in report
+    assert "check_square      0 / 1    failed: no values recorded" in report
+    assert "(the check cell raised an error in the grader's run)" in report
 
 
-def test_autograder_bundle_has_setup_run_script_and_hidden_tests(course, tmp_path):
-    root, _ = course
-    out = tmp_path / "autograder.zip"
-    assert cli.main(["autograder", "--repo", str(root), "--out", str(out)]) == 0
-    with zipfile.ZipFile(out) as zf:
+def test_require_isolation_refuses_to_grade_as_an_ordinary_user(course, tmp_path, capsys):
+    root, release, refs = course
+    args = ["grade", str(root), "--repo", str(root), "--release", str(release), "--references",
+            str(refs), "--out", str(tmp_path / "r.json"), "--require-isolation", "--no-isolation"]
+    assert cli.main(args) == 2
+    assert "refused" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists()
+
+
+# -- Gradescope ------------------------------------------------------------------------
+
+@pytest.mark.skipif(not is_root(), reason="the bundle grades as root, like Gradescope (CI runs as root)")
+def test_autograder_bundle_grades_in_gradescopes_layout_as_root(course, tmp_path):
+    root, release, _ = course
+    bundle = tmp_path / "autograder.zip"
+    assert cli.main(["autograder", "--repo", str(root), "--out", str(bundle), *LIMIT_ARGS]) == 0
+    ag = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as zf:
         names = set(zf.namelist())
-        run = zf.read("run_autograder").decode()
-        assert zf.getinfo("run_autograder").external_attr >> 16 & 0o111
-    assert {"setup.sh", "run_autograder", "cs231n/mathops.py", "notebooks/00_demo.ipynb",
-            "cs231n/grading/hidden_tests/test_mathops.py"} <= names
-    assert not any(".git/" in n or n.endswith(".so") or "cifar-10" in n for n in names)
-    assert "cs231n grade /autograder/submission" in run and "/autograder/results/results.json" in run
+        zf.extractall(ag / "source")
+    assert {"setup.sh", "run_autograder", "requirements-grader.txt", "cs231n/mathops.py",
+            "release/notebooks/00_demo.ipynb", "references/manifest.json"} <= names
+    assert not any(n.startswith("tests/") or n.endswith(".so") or "cifar-10" in n for n in names)
+    req = (ag / "source" / "requirements-grader.txt").read_text()
+    assert "jupyterlab" not in req and "pytest" not in req
+    env = dict(os.environ, AUTOGRADER_ROOT=str(ag), AUTOGRADER_PYTHON=str(Path(os.sys.executable)))
+    for f in ("setup.sh", "run_autograder"):
+        os.chmod(ag / "source" / f, 0o755)
+    setup = subprocess.run(["bash", str(ag / "source" / "setup.sh")], env=env, capture_output=True, text=True)
+    assert setup.returncode == 0, setup.stderr
+    scores = {}
+    for name, files in {"solution": {NB: (root / NB).read_text(), PY: (root / PY).read_text()},
+                        "untouched": {NB: (release / NB).read_text(), PY: (release / PY).read_text()}}.items():
+        sub = ag / "submission"
+        shutil.rmtree(sub, ignore_errors=True)
+        for rel, text in files.items():
+            (sub / rel).parent.mkdir(parents=True, exist_ok=True)
+            (sub / rel).write_text(text)
+        shutil.rmtree(ag / "results", ignore_errors=True)
+        subprocess.run(["bash", str(ag / "source" / "run_autograder")], env=env, check=True,
+                       capture_output=True, timeout=600)
+        scores[name] = results(ag / "results" / "results.json")["score"]
+    assert scores == {"solution": FULL, "untouched": 0}
+    mode = (ag / "source").stat().st_mode
+    assert mode & 0o077 == 0, "the solution, references and grader must be root's alone"

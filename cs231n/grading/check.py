@@ -1,17 +1,30 @@
-"""Run notebooks' graded cells in a fresh kernel and print a table (``cs231n check``)
-and compare solution and release cell by cell (``cs231n release --validate``)."""
+"""``cs231n check`` (a student's feedback) and ``cs231n release --validate`` (staff).
+
+Both run notebooks with the same runner the grader uses, but in an ordinary
+process on the user's own machine: ``check`` reports what each graded cell's
+asserts said (feedback: the grade itself is decided by comparing recorded
+values, see ``grade.py``); ``validate`` records the values of the solution
+and of the student version and judges both as the grader would.
+"""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import nbmeta
-from .notebook_exec import Limits, NotebookResult, run_in_subprocess
+from . import nbmeta, values
+from .sandbox import RUNNER, Limits
+from .verdict import judge
 
 
 def format_table(headers: list[str], rows: list[list[str]]) -> str:
     cols = list(zip(*([headers] + rows))) if rows else [[h] for h in headers]
     widths = [max(len(str(x)) for x in col) for col in cols]
+
     def fmt(r):
         return "  ".join(str(x).ljust(w) for x, w in zip(r, widths)).rstrip()
     return "\n".join([fmt(headers), "  ".join("-" * w for w in widths)] + [fmt(r) for r in rows])
@@ -24,7 +37,10 @@ def resolve_notebooks(root: Path, names: list[str]) -> list[Path]:
     out = []
     for n in names:
         p = Path(n)
-        for cand in (p, root / p, root / "notebooks" / p.name):
+        cands = [p, root / p, root / "notebooks" / p.name]
+        if p.suffix != ".ipynb":
+            cands += [root / "notebooks" / f"{p.name}.ipynb"]
+        for cand in cands:
             if cand.is_file():
                 out.append(cand.resolve())
                 break
@@ -33,8 +49,36 @@ def resolve_notebooks(root: Path, names: list[str]) -> list[Path]:
     return out
 
 
-def run(nb_path: Path, pythonpath: Path, limits: Limits, workdir: Path | None = None) -> NotebookResult:
-    return run_in_subprocess(nb_path, nb_path.parent, str(pythonpath), limits, workdir=workdir)
+def run_local(nb_path: Path, pythonpath: Path, limits: Limits, record_dir: Path | None = None) -> dict:
+    """Execute a notebook with the grader's runner in an ordinary process; its report."""
+    with tempfile.TemporaryDirectory(prefix="cs231n-run-") as tmp:
+        rec = record_dir or Path(tmp) / "record"
+        rec.mkdir(exist_ok=True)
+        spec = {"notebook": str(nb_path), "cwd": str(nb_path.parent), "record_dir": str(rec),
+                "cell_timeout": limits.cell_timeout, "notebook_timeout": limits.notebook_timeout,
+                "max_restarts": limits.max_restarts, "cell_output_kb": limits.cell_output_kb,
+                "notebook_output_kb": limits.notebook_output_kb}
+        (Path(tmp) / "spec.json").write_text(json.dumps(spec))
+        env = dict(os.environ, PYTHONPATH=str(pythonpath), MPLBACKEND="Agg",
+                   JUPYTER_PLATFORM_DIRS="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
+        proc = subprocess.run([sys.executable, str(RUNNER), "notebook", str(Path(tmp) / "spec.json")],
+                              cwd=tmp, env=env, capture_output=True,
+                              timeout=limits.notebook_timeout + (limits.max_restarts + 2) * 150)
+    try:
+        return json.loads(proc.stdout)
+    except ValueError:
+        return {"cells": {}, "notes": ["the notebook could not be run: " +
+                                       (proc.stderr.decode(errors="replace").strip().splitlines() or ["?"])[-1]]}
+
+
+def graded_rows(nb, report: dict) -> list[tuple[str, float, str, str]]:
+    """(grade_id, points, status, error) of each graded cell, in order."""
+    rows = []
+    for i, cell in enumerate(nb.cells):
+        if nbmeta.is_graded(cell):
+            c = report.get("cells", {}).get(str(i), {"status": "not run", "error": ""})
+            rows.append((nbmeta.grade_id(cell), nbmeta.points(cell), c["status"], c.get("error", "")))
+    return rows
 
 
 def check(root: Path, names: list[str], limits: Limits, echo=print) -> bool:
@@ -44,10 +88,11 @@ def check(root: Path, names: list[str], limits: Limits, echo=print) -> bool:
     rows, earned, total, ok = [], 0.0, 0.0, True
     for nb_path in resolve_notebooks(root, names):
         echo(f"running {nb_path.name} in a fresh kernel ...")
+        nb = nbmeta.read(nb_path)
         known = {c["grade_id"]: c.get("sha256") for c in
                  manifest.get("graded", {}).get(f"notebooks/{nb_path.name}", [])}
         present = {}
-        for cell in nbmeta.read(nb_path).cells:
+        for cell in nb.cells:
             if nbmeta.is_graded(cell):
                 present.setdefault(nbmeta.grade_id(cell), source_hash(cell.source))
         for gid, digest in known.items():
@@ -55,20 +100,22 @@ def check(root: Path, names: list[str], limits: Limits, echo=print) -> bool:
                 echo(f"  warning: check {gid!r} was deleted; the grader will put it back")
             elif digest and present[gid] != digest:
                 echo(f"  warning: check {gid!r} was edited; the grader runs the original")
-        res = run(nb_path, root, limits)
-        graded = res.graded()
+        report = run_local(nb_path, root, limits)
+        graded = graded_rows(nb, report)
         if not graded:
             echo(f"  {nb_path.name}: no graded cells")
-        for c in graded:
-            total += c.points
-            earned += c.points if c.passed else 0
-            ok &= c.passed
-            rows.append([nb_path.name, c.grade_id, f"{c.points:g}",
-                         "pass" if c.passed else "FAIL", "" if c.passed else c.error])
-        for n in res.notes:
+        for gid, pts, status, error in graded:
+            passed = status == "ok"
+            total += pts
+            earned += pts if passed else 0
+            ok &= passed
+            rows.append([nb_path.name, gid, f"{pts:g}", "pass" if passed else "FAIL",
+                         "" if passed else (error or status)])
+        for n in report.get("notes", []):
             echo(f"  note: {n}")
     echo(format_table(["notebook", "question", "points", "result", "what went wrong"], rows))
-    echo(f"\n{earned:g} / {total:g} points from the public checks")
+    echo(f"\n{earned:g} / {total:g} points from the public checks "
+         "(the grader compares the values each check records with the solution's)")
     return ok
 
 
@@ -76,30 +123,40 @@ def validate(repo: Path, release: Path, names: list[str], limits: Limits, echo=p
              jobs: int = 2) -> bool:
     """Every graded cell must pass on the solution and fail on the release's stubs.
 
-    Each notebook runs twice (solution, student version), ``jobs`` runs at a time.
+    Both versions run with recording on; the release's values are judged
+    against the solution's as the grader would (with the rules of course.toml).
     """
+    from . import course as course_mod
+    from .references import dataset_name
+    rules = course_mod.load(repo)
+    dataset = dataset_name()
     rows, good = [], True
     sol_paths = resolve_notebooks(repo, names)
     echo(f"validating {len(sol_paths)} notebook(s) on the solution and on the student version ...")
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [(p, pool.submit(run, p, repo, limits),
-                    pool.submit(run, release / "notebooks" / p.name, release, limits))
-                   for p in sol_paths]
-        for sol_path, sol_f, stub_f in futures:
-            sol = {c.grade_id: c for c in sol_f.result().graded()}
-            stub = {c.grade_id: c for c in stub_f.result().graded()}
-            ids = [g.grade_id for g in nbmeta.graded_cells(nbmeta.read(sol_path), str(sol_path))]
-            if not ids:
-                echo(f"  {sol_path.name}: no graded cells")
-            for gid in ids:
-                s, r = sol.get(gid), stub.get(gid)
-                s_ok = bool(s and s.passed)
-                r_fails = bool(r and not r.passed)
-                verdict = "ok" if s_ok and r_fails else (
-                    "SOLUTION FAILS" if not s_ok else "PASSES WITHOUT STUDENT CODE")
-                good &= verdict == "ok"
-                rows.append([sol_path.name, gid, f"{s.points:g}" if s else "?",
-                             "pass" if s_ok else "FAIL: " + (s.error if s else "not run"),
-                             "fails" if r_fails else "PASSES", verdict])
+    with tempfile.TemporaryDirectory(prefix="cs231n-validate-") as tmp:
+        def both(p):
+            rs, rr = Path(tmp) / f"{p.stem}.sol", Path(tmp) / f"{p.stem}.rel"
+            rs.mkdir()
+            rr.mkdir()
+            return (run_local(p, repo, limits, rs), rs,
+                    run_local(release / "notebooks" / p.name, release, limits, rr), rr)
+
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            runs = list(pool.map(both, sol_paths))
+        for sol_path, (sol, rs, rel, rr) in zip(sol_paths, runs):
+            nb = nbmeta.read(sol_path)
+            status = {gid: st for gid, _, st, _ in graded_rows(nb, sol)}
+            for g in nbmeta.graded_cells(nb, str(sol_path)):
+                ref = values.read_values(rs, f"{g.grade_id}.npz")
+                if status.get(g.grade_id) != "ok" or ref is None:
+                    verdict = "SOLUTION FAILS" if status.get(g.grade_id) != "ok" else "RECORDS NOTHING"
+                    rows.append([sol_path.name, g.grade_id, f"{g.points:g}", verdict, "", verdict])
+                    good = False
+                    continue
+                v = judge(values.read_values(rr, f"{g.grade_id}.npz"), ref, rules.rules(g.grade_id), dataset)
+                verdict = "ok" if not v.passed else "PASSES WITHOUT STUDENT CODE"
+                good &= not v.passed
+                rows.append([sol_path.name, g.grade_id, f"{g.points:g}", "pass",
+                             "fails" if not v.passed else "PASSES", verdict])
     echo(format_table(["notebook", "graded cell", "points", "solution", "student version", "verdict"], rows))
     return good

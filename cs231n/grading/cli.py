@@ -5,29 +5,72 @@ Run ``cs231n COMMAND --help`` for the options of each command.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
+from . import course as course_mod, references
+from .course import CourseError
 from .markers import MarkerError
-from .notebook_exec import Limits
-from .release import ReleaseError, build_release, default_repo, load_manifest
+from .references import ReferenceError
+from .release import HIDDEN_DIR, ReleaseError, build_release, default_repo, load_manifest
+from .sandbox import Limits, is_root
 
 
-def _limits_args(p: argparse.ArgumentParser, cell=600.0, notebook=3600.0, mem=8192) -> None:
+def _limits_args(p: argparse.ArgumentParser, cell=600.0, notebook=1800.0, mem=4096) -> None:
     g = p.add_argument_group("limits")
     g.add_argument("--cell-timeout", type=float, default=cell, help="seconds per cell (default %(default)s)")
     g.add_argument("--notebook-timeout", type=float, default=notebook,
                    help="seconds per notebook (default %(default)s)")
     g.add_argument("--memory-mb", type=int, default=mem,
-                   help="address-space limit of a kernel, MB (default %(default)s)")
+                   help="address-space limit of each student process, MB (default %(default)s)")
+    g.add_argument("--disk-mb", type=int, default=1024,
+                   help="what one submission's code may write, MB (default %(default)s)")
 
 
 def _limits(a) -> Limits:
     return Limits(cell_timeout=a.cell_timeout, notebook_timeout=a.notebook_timeout,
-                  memory_mb=a.memory_mb)
+                  memory_mb=a.memory_mb, disk_mb=getattr(a, "disk_mb", 1024))
+
+
+def _assignment_notebooks(repo: Path, name: str | None) -> list[str] | None:
+    a = course_mod.load(repo).assignment(name)
+    return None if a is None else a.notebooks
+
+
+def _hidden_dir(repo: Path, a) -> Path | None:
+    d = Path(a.hidden_tests) if getattr(a, "hidden_tests", None) else repo / HIDDEN_DIR
+    return d if d.is_dir() else None
+
+
+def prepare_grading(repo: Path, work: Path, a, echo=print) -> tuple[Path, Path]:
+    """The release and the references to grade against: given, or built from the solution."""
+    if a.release:
+        release = Path(a.release).resolve()
+        if load_manifest(release) is None:
+            raise FileNotFoundError(f"{release}: not a student version written by 'cs231n release'")
+    else:
+        release = work / "release"
+        build_release(repo, release, check_imports=False,
+                      only=_assignment_notebooks(repo, a.assignment))
+    if a.references:
+        refs = Path(a.references).resolve()
+        if not (refs / "manifest.json").is_file():
+            raise FileNotFoundError(f"{refs}: no references here (build them with 'cs231n references')")
+    else:
+        refs = work / "references"
+        m = load_manifest(release)
+        references.build(repo, m["notebooks"], m["graded"], refs, _hidden_dir(repo, a),
+                         _limits(a), echo=echo, only=_assignment_hidden(repo, a.assignment))
+    return release, refs
+
+
+def _assignment_hidden(repo: Path, name: str | None):
+    a = course_mod.load(repo).assignment(name)
+    return None if a is None else a.hidden
 
 
 def cmd_release(a) -> int:
@@ -71,26 +114,34 @@ def _submissions(path: Path) -> tuple[list[Path], bool]:
     return [path], False
 
 
+ISOLATION_WARNING = """\
+WARNING: cs231n grade is not running as root, so student code runs as you: it could
+read the solution and the references and change files the grader reads. Verdicts are
+still reached outside student processes, but grade untrusted work as root (a container,
+or Gradescope with 'cs231n autograder'), or pass --require-isolation to refuse this."""
+
+
 def cmd_grade(a) -> int:
     from .gradescope import report_text, write_results, write_summary_csv
     from .grade import Options, grade_many
 
+    if not is_root() or a.no_isolation:
+        if a.require_isolation:
+            print("cs231n grade: refused: --require-isolation needs the grader to run as root "
+                  "(student code then runs as a user of its own)", file=sys.stderr)
+            return 2
+        print(ISOLATION_WARNING, file=sys.stderr)
     repo = Path(a.repo).resolve()
-    work = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
+    work = Path(a.work).resolve() if a.work else Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
     work.mkdir(parents=True, exist_ok=True)
+    os.chmod(work, 0o700)
+    out = Path(a.out or ("grades" if Path(a.submission).is_dir() else "results.json")).resolve()
     try:
-        if a.release:
-            release = Path(a.release).resolve()
-            if load_manifest(release) is None:
-                raise FileNotFoundError(f"{release}: not a student version written by "
-                                        "'cs231n release' (no cs231n/grading/release_manifest.json)")
-        else:
-            release = work / "release"
-            build_release(repo, release, check_imports=False)
-        hidden = Path(a.hidden_tests) if a.hidden_tests else repo / "cs231n" / "grading" / "hidden_tests"
-        opts = Options(release=release, repo=repo, hidden_tests=hidden if hidden.is_dir() else None,
-                       limits=_limits(a), test_timeout=a.test_timeout,
-                       max_bytes=int(a.max_size_mb * (1 << 20)))
+        release, refs = prepare_grading(repo, work, a)
+        opts = Options(release=release, references=refs, repo=repo, limits=_limits(a),
+                       isolate=False if a.no_isolation else None,
+                       max_bytes=int(a.max_size_mb * (1 << 20)),
+                       protect=[out if out.suffix != ".json" else out.parent, work])
         subs, batch = _submissions(Path(a.submission))
         if not subs:
             print(f"{a.submission}: nothing to grade", file=sys.stderr)
@@ -116,13 +167,25 @@ def cmd_grade(a) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
 
+def cmd_references(a) -> int:
+    repo = Path(a.repo).resolve()
+    with tempfile.TemporaryDirectory(prefix="cs231n-release-") as tmp:
+        a.release, a.references = None, None
+        release = Path(tmp) / "release"
+        build_release(repo, release, check_imports=False,
+                      only=_assignment_notebooks(repo, a.assignment))
+        m = load_manifest(release)
+        references.build(repo, m["notebooks"], m["graded"], Path(a.out), _hidden_dir(repo, a),
+                         _limits(a), only=_assignment_hidden(repo, a.assignment))
+    print(f"wrote the references to {a.out}")
+    return 0
+
+
 def cmd_autograder(a) -> int:
     from .gradescope import build_autograder
-    names = build_autograder(Path(a.repo).resolve(), Path(a.out))
-    print(f"wrote {a.out} ({len(names)} files): setup.sh, run_autograder and the solution "
-          "sources with the hidden tests; upload it as the Gradescope autograder")
-    with zipfile.ZipFile(a.out) as zf:
-        assert zf.testzip() is None
+    names = build_autograder(Path(a.repo).resolve(), Path(a.out), a.assignment, _limits(a))
+    print(f"wrote {a.out} ({len(names)} files): setup.sh, run_autograder, the grader, the "
+          "release and the references; upload it as the Gradescope autograder")
     return 0
 
 
@@ -156,20 +219,35 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("submission")
     g.add_argument("--out", help="results.json (one submission, default results.json) or a "
                    "folder (a class, default grades/)")
+    g.add_argument("--assignment", help="the assignment of course.toml to grade (default: every notebook)")
     g.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
     g.add_argument("--repo", default=repo_default, help="solution repository (default %(default)s)")
     g.add_argument("--release", help="prebuilt student version (default: built from --repo)")
-    g.add_argument("--hidden-tests", help="hidden tests folder (default REPO/cs231n/grading/hidden_tests)")
+    g.add_argument("--references", help="prebuilt references (default: built by running the solution)")
+    g.add_argument("--hidden-tests", help=f"hidden probes folder (default REPO/{HIDDEN_DIR})")
     g.add_argument("--work", help="work folder (default: a temporary folder, removed afterwards)")
     g.add_argument("--keep-work", action="store_true", help="keep the temporary work folder")
-    g.add_argument("--test-timeout", type=float, default=120.0, help="seconds per hidden test")
     g.add_argument("--max-size-mb", type=float, default=200.0, help="unpacked size limit per submission")
-    _limits_args(g, cell=600.0, notebook=1800.0, mem=8192)
+    g.add_argument("--require-isolation", action="store_true",
+                   help="refuse to grade unless student code can run as a user of its own (root)")
+    g.add_argument("--no-isolation", action="store_true",
+                   help="run student code as this user even when root (debugging; warns)")
+    _limits_args(g)
     g.set_defaults(func=cmd_grade)
 
-    b = sub.add_parser("autograder", help="build the Gradescope autograder bundle")
+    f = sub.add_parser("references", help="run the solution and store what the grader compares with")
+    f.add_argument("--out", required=True, help="folder to write")
+    f.add_argument("--assignment", help="the assignment of course.toml (default: every notebook)")
+    f.add_argument("--repo", default=repo_default)
+    f.add_argument("--hidden-tests", help=f"hidden probes folder (default REPO/{HIDDEN_DIR})")
+    _limits_args(f)
+    f.set_defaults(func=cmd_references)
+
+    b = sub.add_parser("autograder", help="build the Gradescope autograder bundle of an assignment")
     b.add_argument("--out", default="autograder.zip")
+    b.add_argument("--assignment", help="the assignment of course.toml (default: every notebook)")
     b.add_argument("--repo", default=repo_default)
+    _limits_args(b, cell=300.0, notebook=900.0, mem=2048)
     b.set_defaults(func=cmd_autograder)
     return p
 
@@ -178,7 +256,7 @@ def main(argv=None) -> int:
     a = parser().parse_args(argv)
     try:
         return a.func(a)
-    except (MarkerError, ReleaseError, FileNotFoundError) as e:
+    except (MarkerError, ReleaseError, ReferenceError, CourseError, FileNotFoundError) as e:
         print(f"cs231n {a.command}: error: {e}", file=sys.stderr)
         return 1
     except ValueError as e:  # SubmissionError and bad metadata

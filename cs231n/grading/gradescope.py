@@ -83,71 +83,111 @@ def write_summary_csv(results: list[GradeResult], path: Path) -> None:
 # -- autograder bundle ----------------------------------------------------------
 
 SETUP_SH = """#!/usr/bin/env bash
-# Gradescope runs this once when it builds the autograder image.
+# Gradescope runs this once, as root, when it builds the autograder image.
 set -euo pipefail
-apt-get update -q && apt-get install -y -q python3 python3-venv python3-dev build-essential
-cd /autograder/source
-python3 -m venv /autograder/venv
-/autograder/venv/bin/python -m pip install --quiet --upgrade pip
-/autograder/venv/bin/python -m pip install --quiet -r requirements.txt
-/autograder/venv/bin/python -m pip install --quiet --no-build-isolation --no-deps -e .
-/autograder/venv/bin/python -c "import cs231n.im2col_cython"
-# Real CIFAR-10 if the image has network access; otherwise the offline dataset is used.
-bash datasets/get_datasets.sh || echo "CIFAR-10 not downloaded: grading uses the offline dataset"
-# Build the student version once; every submission is graded on top of it.
-/autograder/venv/bin/cs231n release --out /autograder/release
+AG="${AUTOGRADER_ROOT:-/autograder}"
+if [ -z "${AUTOGRADER_PYTHON:-}" ]; then
+  apt-get update -q && apt-get install -y -q python3 python3-venv python3-dev build-essential
+  python3 -m venv "$AG/venv"
+  "$AG/venv/bin/python" -m pip install --quiet --upgrade pip
+  # What grading needs and nothing more (no JupyterLab, no test tools).
+  "$AG/venv/bin/python" -m pip install --quiet -r "$AG/source/requirements-grader.txt"
+fi
+PY="${AUTOGRADER_PYTHON:-$AG/venv/bin/python}"
+cd "$AG/source"
+"$PY" setup.py --quiet build_ext --inplace
+# The solution, the references and the grader are root's alone: student code,
+# which runs as a user of its own, can read none of it.
+chmod -R go-rwx "$AG/source"
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
-# Gradescope runs this for every submission.
+# Gradescope runs this, as root, for every submission.
 set -uo pipefail
-mkdir -p /autograder/results
-cd /autograder/source
-/autograder/venv/bin/cs231n grade /autograder/submission \\
-    --repo /autograder/source --release /autograder/release \\
-    --out /autograder/results/results.json {extra}
+AG="${{AUTOGRADER_ROOT:-/autograder}}"
+PY="${{AUTOGRADER_PYTHON:-$AG/venv/bin/python}}"
+mkdir -p "$AG/results"
+chmod -R go-rwx "$AG/source"
+cd "$AG/source"
+export CS231N_OFFLINE=1
+PYTHONPATH="$AG/source" "$PY" -m cs231n.grading.cli grade "$AG/submission" \\
+    --repo "$AG/source" --release "$AG/source/release" --references "$AG/source/references" \\
+    --out "$AG/results/results.json" --require-isolation {limits}
 status=$?
-if [ ! -s /autograder/results/results.json ]; then
+if [ ! -s "$AG/results/results.json" ]; then
   # The grader itself failed: say so instead of leaving Gradescope without results.
   printf '{{"score": 0, "output": "The autograder failed (exit %s); course staff have been told.", "tests": []}}\\n' "$status" \\
-    > /autograder/results/results.json
+    > "$AG/results/results.json"
 fi
 """
 
+GRADER_SOURCES = ["setup.py", "pyproject.toml", "course.toml"]
 
-def build_autograder(repo: Path, out: Path, extra_args: str = "") -> list[str]:
-    """Zip setup.sh, run_autograder and the solution sources (with hidden tests).
+
+def build_autograder(repo: Path, out: Path, assignment: str | None = None, limits=None) -> list[str]:
+    """Zip setup.sh, run_autograder, the grader's sources, the release and the references.
 
     Gradescope unpacks the bundle into /autograder/source, runs setup.sh there
-    once, and runs run_autograder for every submission.
+    once, and run_autograder for every submission. References are built here,
+    on the offline dataset (what the bundle grades on), so grading never runs
+    the solution's notebooks again.
     """
-    from .release import COPY_DIRS, COPY_FILES
-    repo = Path(repo)
-    out = Path(out)
+    import tempfile
+
+    from . import references
+    from .cli import _assignment_hidden, _assignment_notebooks
+    from .release import HIDDEN_DIR, build_release, load_manifest
+    from .sandbox import Limits
+
+    repo, out = Path(repo), Path(out)
+    limits = limits or Limits(cell_timeout=300, notebook_timeout=900, memory_mb=2048)
     out.parent.mkdir(parents=True, exist_ok=True)
     names = []
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in (("setup.sh", SETUP_SH),
-                           ("run_autograder", RUN_AUTOGRADER.format(extra=extra_args))):
-            info = zipfile.ZipInfo(name)
-            info.external_attr = (0o100755 << 16)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, text)
-            names.append(name)
-        for rel in COPY_FILES:
-            if (repo / rel).is_file():
-                zf.write(repo / rel, rel)
-                names.append(rel)
-        for d in COPY_DIRS:
-            for root, dirs, files in os.walk(repo / d):
-                rr = Path(root).relative_to(repo).as_posix()
-                dirs[:] = sorted(x for x in dirs if x not in EXCLUDE_NAMES)
-                for f in sorted(files):
-                    rel = f"{rr}/{f}"
-                    parts = rel.split("/")
-                    if any(p in EXCLUDE_NAMES for p in parts) or \
-                            any(Path(f).match(p) for p in EXCLUDE_PATTERNS):
-                        continue
+    old = os.environ.get("CS231N_OFFLINE")
+    os.environ["CS231N_OFFLINE"] = "1"
+    try:
+        with tempfile.TemporaryDirectory(prefix="cs231n-bundle-") as tmp, \
+                zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            release = Path(tmp) / "release"
+            build_release(repo, release, check_imports=False, only=_assignment_notebooks(repo, assignment))
+            m = load_manifest(release)
+            refs = Path(tmp) / "references"
+            hidden = repo / HIDDEN_DIR
+            references.build(repo, m["notebooks"], m["graded"], refs, hidden if hidden.is_dir() else None,
+                             limits, echo=lambda *_: None, only=_assignment_hidden(repo, assignment))
+            lim = (f"--cell-timeout {limits.cell_timeout:g} --notebook-timeout {limits.notebook_timeout:g} "
+                   f"--memory-mb {limits.memory_mb} --disk-mb {limits.disk_mb}")
+            for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER.format(limits=lim)),
+                               ("requirements-grader.txt", _grader_requirements(repo))):
+                info = zipfile.ZipInfo(name)
+                info.external_attr = (0o100755 << 16)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, text)
+                names.append(name)
+            for rel in GRADER_SOURCES:
+                if (repo / rel).is_file():
                     zf.write(repo / rel, rel)
                     names.append(rel)
+            for base, prefix in ((repo / "cs231n", "cs231n"), (release, "release"), (refs, "references")):
+                for p in sorted(base.rglob("*")):
+                    rel = f"{prefix}/{p.relative_to(base).as_posix()}"
+                    parts = rel.split("/")
+                    if not p.is_file() or p.is_symlink() or any(x in EXCLUDE_NAMES for x in parts) \
+                            or any(p.match(pat) for pat in EXCLUDE_PATTERNS):
+                        continue
+                    zf.write(p, rel)
+                    names.append(rel)
+    finally:
+        if old is None:
+            os.environ.pop("CS231N_OFFLINE", None)
+        else:
+            os.environ["CS231N_OFFLINE"] = old
     return names
+
+
+def _grader_requirements(repo: Path) -> str:
+    """The package's run-time dependencies (pyproject) and its build requirements."""
+    from .course import tomllib
+    data = tomllib.loads((Path(repo) / "pyproject.toml").read_text())
+    deps = list(data["project"]["dependencies"]) + list(data["build-system"]["requires"])
+    return "\n".join(dict.fromkeys(deps)) + "\n"

@@ -20,6 +20,14 @@ def read(path: str | Path) -> nbformat.NotebookNode:
     return nbformat.read(str(path), as_version=NB_VERSION)
 
 
+def reads(text: str) -> nbformat.NotebookNode:
+    return nbformat.reads(text, as_version=NB_VERSION)
+
+
+def writes(nb: nbformat.NotebookNode) -> str:
+    return nbformat.writes(nb) + "\n"
+
+
 def write(nb: nbformat.NotebookNode, path: str | Path) -> None:
     nbformat.write(nb, str(path))
 

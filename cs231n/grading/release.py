@@ -29,6 +29,7 @@ EXCLUDE_NAMES = {".git", ".venv", "build", "dist", "__pycache__", ".ipynb_checkp
                  ".pytest_cache", "data", "cifar-10-batches-py"}
 EXCLUDE_PATTERNS = ["*.so", "*.c", "*.pyc", "*.pyd", "*.egg-info", "*.ckpt", "*.pkl"]
 HIDDEN_TESTS = "cs231n/grading/hidden_tests"
+HIDDEN_DIR = "tests/hidden"  # hidden probes: staff-only, never released
 MANIFEST = "cs231n/grading/release_manifest.json"
 ANSWER_PREFIX = "**Your answer:**"
 
@@ -107,12 +108,17 @@ def release_notebook(nb, where: str):
     return nb
 
 
-def build_release(repo: Path, out: Path, check_imports: bool = True) -> dict:
-    """Write the student version of ``repo`` into ``out``; return the manifest."""
+def build_release(repo: Path, out: Path, check_imports: bool = True,
+                  only: list[str] | None = None) -> dict:
+    """Write the student version of ``repo`` into ``out``; return the manifest.
+
+    ``only``: stems of the notebooks to release (an assignment's); default all.
+    """
     repo, out = Path(repo).resolve(), Path(out).resolve()
     if out == repo or repo in out.parents and not str(out.relative_to(repo)).startswith("build"):
         raise ReleaseError(f"refusing to write the release inside the sources: {out}")
-    files = source_files(repo)
+    files = [f for f in source_files(repo) if only is None or not f.endswith(".ipynb")
+             or not f.startswith("notebooks/") or Path(f).stem in only]
     # Transform everything in memory first, so a marker error leaves nothing half written.
     staged: dict[str, bytes] = {}
     student_files, notebooks, graded = [], [], {}

@@ -1,0 +1,131 @@
+"""References: what the solution records, computed when a release or bundle is built.
+
+``build(repo, notebooks, graded, out)`` runs each solution notebook (trusted
+staff code, no sandbox) with recording on, and every hidden probe against the
+solution, and writes::
+
+    out/manifest.json                  dataset, check rules, points, probes
+    out/notebooks/<stem>/<grade_id>.npz  the solution's values of each check
+    out/probes/<name>.inputs.npz         a probe's inputs
+    out/probes/<name>.npz                the solution's outputs
+
+``load(out)`` reads all of it into memory once, before any student code runs.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import course as course_mod, probes as probes_mod, values
+from .sandbox import Limits, RUNNER
+
+
+class ReferenceError(RuntimeError):
+    """The solution does not record what its checks need."""
+
+
+def dataset_name() -> str:
+    """The dataset notebooks load here: what the check thresholds are chosen by."""
+    from cs231n.data_utils import dataset_info
+    return "cifar10" if dataset_info().is_cifar10 else "offline"
+
+
+def _run_runner(mode: str, spec: dict, pythonpath: Path, cwd: Path, timeout: float) -> dict:
+    with tempfile.TemporaryDirectory(prefix="cs231n-ref-") as tmp:
+        spec_path = Path(tmp) / "spec.json"
+        spec_path.write_text(json.dumps(spec))
+        env = dict(os.environ, PYTHONPATH=str(pythonpath), MPLBACKEND="Agg",
+                   JUPYTER_PLATFORM_DIRS="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
+        proc = subprocess.run([sys.executable, str(RUNNER), mode, str(spec_path)], cwd=str(cwd),
+                              env=env, capture_output=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise ReferenceError(f"the reference run failed: {proc.stderr.decode(errors='replace')[-2000:]}")
+    return json.loads(proc.stdout)
+
+
+def build(repo: Path, notebooks: list[str], graded: dict, out: Path, hidden: Path | None,
+          limits: Limits | None = None, echo=print, only: list[str] | None = None) -> dict:
+    """Run the solution and write the references for ``notebooks`` (paths relative to repo)."""
+    repo, out = Path(repo).resolve(), Path(out)
+    limits = limits or Limits()
+    course = course_mod.load(repo)
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "notebooks").mkdir(parents=True)
+    (out / "probes").mkdir()
+    manifest = {"dataset": dataset_name(), "notebooks": {}, "rules": {}, "probes": []}
+    for rel in notebooks:
+        stem = Path(rel).stem
+        rec = out / "notebooks" / stem
+        rec.mkdir()
+        echo(f"references: running the solution of {Path(rel).name} ...")
+        spec = {"notebook": str(repo / rel), "cwd": str((repo / rel).parent), "record_dir": str(rec.resolve()),
+                "cell_timeout": limits.cell_timeout, "notebook_timeout": limits.notebook_timeout,
+                "max_restarts": 0, "cell_output_kb": 64, "notebook_output_kb": 1024}
+        res = _run_runner("notebook", spec, repo, (repo / rel).parent, limits.notebook_timeout + 300)
+        failed = [c for c in res["cells"].values() if c["status"] != "ok"]
+        if failed:
+            raise ReferenceError(f"{rel}: the solution fails: {failed[0]['status']}: {failed[0]['error']}")
+        checks = {}
+        for cell in graded.get(rel, []):
+            gid = cell["grade_id"]
+            if values.read_values(rec, f"{gid}.npz") is None:
+                raise ReferenceError(f"{rel}: graded cell {gid!r} records no values: end it with "
+                                     f"record({gid!r}, name=value, ...)")
+            checks[gid] = {"points": cell["points"]}
+            if course.rules(gid):
+                manifest["rules"][gid] = course.rules(gid)
+        extra = sorted(p.stem for p in rec.glob("*.npz") if p.stem not in checks)
+        for name in extra:  # values of cells that are not graded checks: not references
+            (rec / f"{name}.npz").unlink()
+        manifest["notebooks"][rel] = checks
+    probes = probes_mod.discover(hidden, only)
+    if probes:
+        echo(f"references: running {len(probes)} hidden probes on the solution ...")
+        spec = {"package_root": str(repo), "out_dir": str((out / "probes").resolve()), "probes": []}
+        for p in probes:
+            inputs = out / "probes" / f"{p.name}.inputs.npz"
+            inputs.write_bytes(values.dump_npz(p.inputs))
+            spec["probes"].append({"name": p.name, "function": p.function, "source": p.source,
+                                   "inputs": str(inputs.resolve())})
+            manifest["probes"].append({"name": p.name, "points": p.points, "tol": p.tol,
+                                       "function": p.function, "source": p.source})
+        res = _run_runner("probes", spec, repo, out, 1800)
+        bad = {k: v for k, v in res["probes"].items() if v["status"] != "ok"}
+        if bad:
+            name, info = next(iter(bad.items()))
+            raise ReferenceError(f"hidden probe {name} fails on the solution: {info.get('error')}")
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    return manifest
+
+
+@dataclass
+class References:
+    dataset: str
+    checks: dict = field(default_factory=dict)   # notebook rel -> grade_id -> {"points", "values"}
+    rules: dict = field(default_factory=dict)    # grade_id -> {value name: rule}
+    probes: list = field(default_factory=list)   # [{"name", "points", "tol", "function", "source",
+                                                 #   "inputs": bytes, "values": arrays}]
+
+
+def load(folder: Path) -> References:
+    """Everything under ``folder``, read into memory once."""
+    folder = Path(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    refs = References(manifest["dataset"], rules=manifest.get("rules", {}))
+    for rel, checks in manifest["notebooks"].items():
+        stem = Path(rel).stem
+        refs.checks[rel] = {gid: {"points": c["points"],
+                                  "values": values.read_values(folder / "notebooks" / stem, f"{gid}.npz")}
+                            for gid, c in checks.items()}
+    for p in manifest.get("probes", []):
+        inputs = (folder / "probes" / f"{p['name']}.inputs.npz").read_bytes()
+        refs.probes.append(dict(p, inputs=inputs,
+                                values=values.read_values(folder / "probes", f"{p['name']}.npz")))
+    return refs
