@@ -224,6 +224,29 @@ def test_accuracy_rules_evaluate_the_recorded_weights_on_the_solutions_data():
     assert "weight matrix" in judge({"W": np.zeros((4, 3))}, ref, rules, "offline").message
 
 
+def test_model_accuracy_rules_rebuild_the_graders_own_class_from_the_recorded_config():
+    import numpy as np
+    from cs231n.classifiers.fc_net import FullyConnectedNet
+    from cs231n.grading.verdict import judge
+    rng = np.random.RandomState(1)
+    x = rng.randn(100, 6)
+    net = FullyConnectedNet([5], input_dim=6, num_classes=3, weight_scale=1.0, dtype=np.float64)
+    y = np.argmax(net.loss(x), axis=1)
+    flat = {f"params/{k}": v for k, v in net.params.items()}
+    student = dict(flat, **{"config/hidden_dims": np.array([5]), "config/input_dim": np.array(6),
+                            "config/num_classes": np.array(3)})
+    ref = {"params/W1": np.zeros(1), "config/hidden_dims": np.array([99]), "X": x, "y": y}
+    rules = {"params": {"accuracy": "model", "model": "cs231n.classifiers.fc_net.FullyConnectedNet",
+                        "config": "config", "x": "X", "y": "y", "offline": 0.99}}
+    # The student's own architecture (config) is not compared with the solution's.
+    assert judge(student, ref, rules, "offline").passed
+    wrong = dict(student, **{"params/W2": -net.params["W2"]})
+    assert "below the target" in judge(wrong, ref, rules, "offline").message
+    evil = dict(student, **{"config/evil_GIVE_ME_POINTS": np.array(1)})
+    msg = judge(evil, ref, rules, "offline").message
+    assert not judge(evil, ref, rules, "offline").passed and "GIVE_ME" not in msg
+
+
 def test_submission_names_become_safe_unique_folder_names():
     from pathlib import Path
     from cs231n.grading.grade import safe_names

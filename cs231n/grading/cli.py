@@ -76,7 +76,7 @@ def _assignment_hidden(repo: Path, name: str | None):
 def cmd_release(a) -> int:
     repo = Path(a.repo).resolve()
     out = Path(a.out) if a.out else repo / "build" / "release"
-    m = build_release(repo, out)
+    m = build_release(repo, out, only=_assignment_notebooks(repo, a.assignment))
     print(f"student version written to {out}")
     print(f"  notebooks: {len(m['notebooks'])}, files with TODO regions: {len(m['student_files'])}, "
           f"graded cells: {sum(len(v) for v in m['graded'].values())}")
@@ -197,6 +197,7 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("release", help="write the student version (TODO stubs, no outputs)")
     r.add_argument("--out", help="output folder (default REPO/build/release)")
     r.add_argument("--repo", default=repo_default, help="solution repository (default %(default)s)")
+    r.add_argument("--assignment", help="the assignment of course.toml to release (default: every notebook)")
     r.add_argument("--validate", action="store_true",
                    help="then run graded cells on the solution (must pass) and on the stubs (must fail)")
     r.add_argument("--jobs", type=int, default=2, help="with --validate: notebook runs at a time")

@@ -94,7 +94,13 @@ def judge(student: dict | None, reference: dict, rules: dict, dataset: str) -> V
         return Verdict(False, "no values recorded: the check cell did not reach its record line "
                               "(it raised, or did not run); run the notebook to see why")
     names = sorted({k.split("/", 1)[0] for k in reference})
+    # What an accuracy rule reads besides the parameters (the student's model
+    # configuration and state, the solution's data) is judged by that rule.
+    used = {r[key] for r in rules.values() if isinstance(r, dict) and "accuracy" in r
+            for key in ("config", "state", "x", "y") if r.get(key)}
     for name in names:
+        if name in used and not rules.get(name):
+            continue
         rule = rules.get(name)
         if isinstance(rule, dict):
             rule = dict(rule, dataset=dataset)
