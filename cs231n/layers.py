@@ -334,6 +334,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):
 
     out, cache = None, None
     if mode == "train":
+        # Training: normalize with the minibatch's mean and variance, update the running averages.
         ### BEGIN SOLUTION
         # Staged so that batchnorm_backward can walk the graph step by step.
         mu = x.mean(axis=0)
@@ -348,6 +349,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):
         running_var = momentum * running_var + (1 - momentum) * var
         ### END SOLUTION
     else:
+        # Test: normalize with the running averages.
         ### BEGIN SOLUTION
         out = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
         ### END SOLUTION
@@ -506,11 +508,13 @@ def dropout_forward(x, dropout_param):
 
     mask, out = None, None
     if mode == "train":
+        # Training: keep each unit with probability p and scale it by 1 / p (inverted dropout).
         ### BEGIN SOLUTION
         mask = (rng.random_sample(x.shape) < p) / p
         out = x * mask
         ### END SOLUTION
     else:
+        # Test: dropout does nothing.
         ### BEGIN SOLUTION
         out = x
         ### END SOLUTION

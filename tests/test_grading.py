@@ -97,8 +97,9 @@ def _class(root: Path, release: Path, folder: Path) -> dict:
     expected = {"solution": FULL}
     zip_files(folder / "untouched.zip", {NB: (release / NB).read_text(), PY: (release / PY).read_text()})
     expected["untouched"] = 0
-    partial = (release / PY).read_text().replace('raise NotImplementedError("TODO: implement add")',
-                                                 "out = a + b")
+    partial = (release / PY).read_text().replace(
+        "raise NotImplementedError('TODO (cs231n/mathops.py, add): Return a + b.')", "out = a + b")
+    assert partial != (release / PY).read_text()
     zip_files(folder / "partial.zip", {NB: notebook(), PY: partial})
     expected["partial"] = NB_POINTS["check_add"] + NB_POINTS["check_k"] + HIDDEN_POINTS["add"]
     # Only the notebook: the package stays the release's stubs.

@@ -14,14 +14,15 @@ from cs231n.grading.submission import SubmissionError, safe_extract
 # -- markers -------------------------------------------------------------------
 
 
-def test_strip_keeps_indentation_and_the_file_still_compiles():
-    src = ("def f(x):\n    y = 1\n    ### BEGIN SOLUTION\n    y = x * 2\n    ### END SOLUTION\n"
-           "    return y\n\n\nclass A:\n    def g(self):\n        ### BEGIN SOLUTION\n"
+def test_stubs_keep_indentation_name_file_function_and_task_and_the_file_still_compiles():
+    src = ("def f(x):\n    \"\"\"Double x.\"\"\"\n    y = 1\n    ### BEGIN SOLUTION\n    y = x * 2\n"
+           "    ### END SOLUTION\n    return y\n\n\nclass A:\n    def g(self):\n        out = None\n"
+           "        # Return three, the answer.\n        out = None\n        ### BEGIN SOLUTION\n"
            "        return 3\n        ### END SOLUTION\n")
-    out = strip_source_file(src, "m.py")
+    out = strip_source_file(src, "pkg/m.py")
     assert "x * 2" not in out and "return 3" not in out
-    assert '    raise NotImplementedError("TODO: implement f")' in out
-    assert '        raise NotImplementedError("TODO: implement g")' in out
+    assert "    # TODO (pkg/m.py, f): Double x.\n    raise NotImplementedError('TODO (pkg/m.py, f): Double x.')" in out
+    assert "        raise NotImplementedError('TODO (pkg/m.py, A.g): Return three, the answer.')" in out
     ns = {}
     exec(compile(out, "m.py", "exec"), ns)
     with pytest.raises(NotImplementedError):

@@ -60,6 +60,7 @@ class ThreeLayerConvNet:
                              f"width for the 2x2 max pool; use an odd filter_size with an even image size")
         H_pool, W_pool = H_conv // 2, W_conv // 2
 
+        # Initialize W1, b1 (conv), W2, b2 (hidden affine) and W3, b3 (output affine) in self.params.
         ### BEGIN SOLUTION
         self.params["W1"] = weight_scale * np.random.randn(num_filters, C, filter_size, filter_size)
         self.params["b1"] = np.zeros(num_filters)
@@ -98,6 +99,7 @@ class ThreeLayerConvNet:
         conv_param, pool_param = self.conv_param, self.pool_param
 
         scores = None
+        # Forward pass: conv - relu - 2x2 max pool - affine - relu - affine, scores of shape (N, C).
         ### BEGIN SOLUTION
         h1, cache1 = conv_relu_pool_forward(X, W1, b1, conv_param, pool_param)
         h2, cache2 = affine_relu_forward(h1, W2, b2)
@@ -108,6 +110,7 @@ class ThreeLayerConvNet:
             return scores
 
         loss, grads = 0, {}
+        # Softmax loss plus 0.5 * reg * (sum of squared weights), and the gradient of every parameter.
         ### BEGIN SOLUTION
         data_loss, dscores = softmax_loss(scores, y)
         loss = data_loss + 0.5 * self.reg * sum(np.sum(W * W) for W in (W1, W2, W3))

@@ -63,6 +63,7 @@ class TwoLayerNet:
         """
         self.params = {}
         self.reg = reg
+        # Initialize W1, b1, W2, b2 in self.params: weights ~ N(0, weight_scale^2), biases zero.
         ### BEGIN SOLUTION
         self.params["W1"] = init_weights(input_dim, hidden_dim, weight_scale)
         self.params["b1"] = np.zeros(hidden_dim)
@@ -83,6 +84,7 @@ class TwoLayerNet:
           squared weights, and a dict of gradients keyed like self.params
         """
         scores = None
+        # Forward pass: affine - relu - affine, scores of shape (N, C).
         ### BEGIN SOLUTION
         W1, b1, W2, b2 = (self.params[k] for k in ("W1", "b1", "W2", "b2"))
         h, cache1 = affine_relu_forward(X, W1, b1)
@@ -92,6 +94,7 @@ class TwoLayerNet:
             return scores
 
         loss, grads = 0, {}
+        # Softmax loss plus 0.5 * reg * (sum of squared weights), and the gradient of every parameter.
         ### BEGIN SOLUTION
         data_loss, dscores = softmax_loss(scores, y)
         loss = data_loss + 0.5 * self.reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
@@ -145,6 +148,7 @@ class FullyConnectedNet:
         self.dtype = dtype
         self.params = {}
 
+        # Initialize W1..WL, b1..bL (and gamma, beta of each normalized hidden layer) in self.params.
         ### BEGIN SOLUTION
         dims = [input_dim] + hidden_dims + [num_classes]
         for i in range(self.num_layers):
@@ -190,6 +194,7 @@ class FullyConnectedNet:
                 bn_param["mode"] = mode
 
         scores = None
+        # Forward pass: {affine - [batch/layer norm] - relu - [dropout]} x (L - 1) - affine; keep the caches.
         ### BEGIN SOLUTION
         caches = []
         h = X
@@ -212,6 +217,7 @@ class FullyConnectedNet:
             return scores
 
         loss, grads = 0.0, {}
+        # Softmax loss plus 0.5 * reg * (sum of squared weights), and the gradient of every parameter.
         ### BEGIN SOLUTION
         loss, dout = softmax_loss(scores, y)
         dh, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dout, last_cache)

@@ -15,9 +15,6 @@ END = "### END SOLUTION"
 _BEGIN_RE = re.compile(r"^(\s*)### BEGIN SOLUTION\s*$")
 _END_RE = re.compile(r"^(\s*)### END SOLUTION\s*$")
 
-TODO_COMMENT = "# TODO: write your code here (see the docstring and the notebook)."
-TODO_CELL_COMMENT = "# TODO: write your code here (see the instructions above)."
-STUB_RAISE = 'raise NotImplementedError("TODO: {what}")'
 ANSWER_PROMPT = "*Write your answer here (replace this line).*"
 
 
@@ -74,11 +71,11 @@ def find_regions(text: str, where: str = "<text>", line_offset: int = 0) -> list
     return regions
 
 
-def strip_regions(text: str, where: str = "<text>", what: str = "", kind: str = "code",
-                  comment: str = TODO_CELL_COMMENT) -> str:
+def strip_regions(text: str, where: str = "<text>", todo: str = "TODO: write this code",
+                  kind: str = "code") -> str:
     """Replace every region by a stub at the region's indentation.
 
-    kind="code": a TODO comment and ``raise NotImplementedError``;
+    kind="code": ``# <todo>`` and ``raise NotImplementedError(<todo>)``;
     kind="markdown": an answer prompt.
     """
     regions = find_regions(text, where)
@@ -92,8 +89,8 @@ def strip_regions(text: str, where: str = "<text>", what: str = "", kind: str = 
         if kind == "markdown":
             out.append(r.indent + ANSWER_PROMPT)
         else:
-            out.append(r.indent + comment)
-            out.append(r.indent + STUB_RAISE.format(what=what or "complete this code"))
+            out.append(f"{r.indent}# {todo}")
+            out.append(f"{r.indent}raise NotImplementedError({todo!r})")
         prev = r.end + 1
     out.extend(lines[prev:])
     result = "\n".join(out)
@@ -106,7 +103,7 @@ def strip_source_file(text: str, where: str) -> str:
     """Strip a .py/.pyx file; regions must sit inside a function body.
 
     A region at module level would make the released module raise on import,
-    so it is refused. The stub's message names the enclosing function.
+    so it is refused. Each stub names its file, function and task (``stub_task``).
     """
     regions = find_regions(text, where)
     lines = text.splitlines()
@@ -118,27 +115,84 @@ def strip_source_file(text: str, where: str) -> str:
             )
     if not regions:
         return text
-    # Name each stub after the innermost enclosing def (by indentation).
     out: list[str] = []
     prev = 0
     for r in regions:
         out.extend(lines[prev:r.begin])
-        func = _enclosing_def(lines, r.begin, len(r.indent))
-        what = f"implement {func}" if func else "complete this code"
-        out.append(r.indent + TODO_COMMENT)
-        out.append(r.indent + STUB_RAISE.format(what=what))
+        todo = stub_task(lines, r, where)
+        out.append(f"{r.indent}# {todo}")
+        out.append(f"{r.indent}raise NotImplementedError({todo!r})")
         prev = r.end + 1
     out.extend(lines[prev:])
     result = "\n".join(out)
     return result + "\n" if text.endswith("\n") else result
 
 
+def stub_task(lines: list[str], r: Region, where: str) -> str:
+    """``TODO (file, Class.function): task``, the task one line long.
+
+    The task is the comment line just above the region when there is one (a
+    step of a longer function), else the first line of the function's docstring.
+    """
+    func = _enclosing_def(lines, r.begin, len(r.indent))
+    name = where
+    if func is not None:
+        def_line, fname = func
+        cls = _enclosing_class(lines, def_line)
+        name = f"{where}, {cls + '.' if cls else ''}{fname}"
+    block = []  # the comment lines just above the region (past placeholders like `out = None`)
+    j = r.begin - 1
+    while j >= 0 and _PLACEHOLDER.match(lines[j]):
+        j -= 1
+    while j >= 0 and lines[j].strip().startswith("#") and not lines[j].strip().startswith("###"):
+        block.insert(0, lines[j].strip().lstrip("#").strip())
+        j -= 1
+    task = " ".join(block)
+    if len(task) > 160:
+        task = task[:157].rsplit(" ", 1)[0] + " ..."
+    if not task and func is not None:
+        task = _docstring_line(lines, func[0])
+    return f"TODO ({name}): {task or 'complete this code (see the docstring)'}"
+
+
+def _docstring_line(lines: list[str], def_line: int) -> str:
+    """The first line of the docstring of the def on ``def_line``, without its quotes."""
+    j = def_line
+    while j < len(lines) and not lines[j].rstrip().endswith(":"):
+        j += 1  # a signature over several lines
+    for k in range(j + 1, min(j + 3, len(lines))):
+        t = lines[k].strip()
+        for q in ('"""', "'''"):
+            if t.startswith(q):
+                return t[3:].split(q)[0].strip()
+        if t:
+            return ""
+    return ""
+
+
+_PLACEHOLDER = re.compile(r"^\s*[\w, ]+ = (None|0|0\.0|\{\}|\[\])(, (None|0|0\.0|\{\}|\[\]))*\s*$")
+_CLASS_RE = re.compile(r"^(\s*)(?:cdef\s+)?class\s+(\w+)")
+
+
+def _enclosing_class(lines: list[str], index: int) -> str | None:
+    indent = len(lines[index]) - len(lines[index].lstrip())
+    for j in range(index - 1, -1, -1):
+        m = _CLASS_RE.match(lines[j])
+        if m and len(m.group(1)) < indent:
+            return m.group(2)
+        d = _DEF_RE.match(lines[j])
+        if d and len(d.group(1)) < indent:
+            return None
+    return None
+
+
 _DEF_RE = re.compile(r"^(\s*)(?:async\s+)?(?:c?p?def|def)\s+(?:[\w\[\], .*]+\s+)?(\w+)\s*\(")
 
 
-def _enclosing_def(lines: list[str], index: int, indent: int) -> str | None:
+def _enclosing_def(lines: list[str], index: int, indent: int) -> tuple[int, str] | None:
+    """(line index, name) of the innermost def around line ``index``."""
     for j in range(index - 1, -1, -1):
         m = _DEF_RE.match(lines[j])
         if m and len(m.group(1)) < indent:
-            return m.group(2)
+            return j, m.group(2)
     return None

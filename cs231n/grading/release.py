@@ -91,12 +91,12 @@ def release_notebook(nb, where: str):
             cell.metadata["nbgrader"]["locked"] = True
             cell.metadata["editable"] = False
             cell.metadata["deletable"] = False
-        elif cell.cell_type == "code" and markers.has_markers(src):
-            cell.source = markers.strip_regions(src, cw, what="complete this cell")
-        elif cell.cell_type == "code" and nbmeta.is_solution(cell):
-            # A solution cell without markers: the whole cell is the solution.
-            cell.source = f"{markers.TODO_CELL_COMMENT}\n" + markers.STUB_RAISE.format(
-                what="complete this cell")
+        elif cell.cell_type == "code" and (markers.has_markers(src) or nbmeta.is_solution(cell)):
+            todo = f"TODO ({Path(where).name}, {nbmeta.grade_id(cell) or f'cell {i}'}): " \
+                   "write this part of the cell (the instructions are above it)"
+            if not markers.has_markers(src):  # the whole cell is the solution
+                src = f"{markers.BEGIN}\n{src}\n{markers.END}"
+            cell.source = markers.strip_regions(src, cw, todo=todo)
         elif cell.cell_type == "markdown" and nbmeta.is_solution(cell):
             if markers.has_markers(src):
                 cell.source = markers.strip_regions(src, cw, kind="markdown")
