@@ -72,8 +72,12 @@ def test_check_prints_a_table_of_graded_cells_and_warns_about_edited_checks(cour
     assert cli.main(["check", "00_demo", "--root", str(student), *LIMIT_ARGS]) == 1
     out = capsys.readouterr().out
     assert "check 'check_add' was edited" in out
-    assert "check_mul" in out and "NotImplementedError" in out
+    assert "check_mul" in out and "NotImplementedError: TODO (cs231n/mathops.py, mul)" in out
+    # check_k fails on a name the stubbed cell above it should have defined: the root cause is named.
+    assert "needs cell 3 (k_choice), which raised NotImplementedError: TODO (00_demo.ipynb, k_choice)" in out
     assert "2 / 7 points from the public checks" in out  # the edited check passes here only
+    assert cli.main(["check", "00_demo.ipynb", "--root", str(student), "--save", *LIMIT_ARGS]) == 1
+    assert nbmeta.was_executed(nbmeta.read(student / NB))
 
 
 def test_submit_refuses_missing_or_unexecuted_and_lists_what_it_included(course, tmp_path, capsys):

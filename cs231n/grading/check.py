@@ -72,17 +72,35 @@ def run_local(nb_path: Path, pythonpath: Path, limits: Limits, record_dir: Path 
 
 
 def graded_rows(nb, report: dict) -> list[tuple[str, float, str, str]]:
-    """(grade_id, points, status, error) of each graded cell, in order."""
-    rows = []
+    """(grade_id, points, status, what went wrong) of each graded cell, in order.
+
+    A check that fails on a name an earlier cell should have defined (or is not
+    run at all) names that earlier cell and why it failed: the root cause.
+    """
+    rows, first_failure = [], None
     for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        c = report.get("cells", {}).get(str(i), {"status": "not run", "error": ""})
+        error = c.get("error", "") or c["status"]
         if nbmeta.is_graded(cell):
-            c = report.get("cells", {}).get(str(i), {"status": "not run", "error": ""})
-            rows.append((nbmeta.grade_id(cell), nbmeta.points(cell), c["status"], c.get("error", "")))
+            if c["status"] != "ok" and first_failure is not None and (
+                    error.startswith(("NameError", "AttributeError", "not run"))):
+                k, cause = first_failure
+                label = f"cell {k + 1}" + (f" ({nbmeta.grade_id(nb.cells[k])})"
+                                           if nbmeta.grade_id(nb.cells[k]) else "")
+                error = f"needs {label}, which raised {cause}"
+            rows.append((nbmeta.grade_id(cell), nbmeta.points(cell), c["status"], error))
+        if c["status"] != "ok" and first_failure is None:
+            first_failure = (i, error)
     return rows
 
 
-def check(root: Path, names: list[str], limits: Limits, echo=print) -> bool:
-    """Run each notebook and print question, points, pass/fail, first error line."""
+def check(root: Path, names: list[str], limits: Limits, echo=print, save: bool = False) -> bool:
+    """Run each notebook and print question, points, pass/fail and what went wrong.
+
+    ``save``: write the executed notebook back (what ``cs231n submit`` wants).
+    """
     from .release import load_manifest, source_hash
     manifest = load_manifest(root) or {}
     rows, earned, total, ok = [], 0.0, 0.0, True
@@ -113,6 +131,9 @@ def check(root: Path, names: list[str], limits: Limits, echo=print) -> bool:
                          "" if passed else (error or status)])
         for n in report.get("notes", []):
             echo(f"  note: {n}")
+        if save and isinstance(report.get("notebook"), str):
+            nb_path.write_text(report["notebook"], encoding="utf-8")
+            echo(f"  saved the executed notebook to {nb_path}")
     echo(format_table(["notebook", "question", "points", "result", "what went wrong"], rows))
     echo(f"\n{earned:g} / {total:g} points from the public checks "
          "(the grader compares the values each check records with the solution's)")

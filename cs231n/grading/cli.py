@@ -92,7 +92,7 @@ def cmd_release(a) -> int:
 
 def cmd_check(a) -> int:
     from .check import check
-    return 0 if check(Path(a.root).resolve(), a.notebooks, _limits(a)) else 1
+    return 0 if check(Path(a.root).resolve(), a.notebooks, _limits(a), save=a.save) else 1
 
 
 def cmd_submit(a) -> int:
@@ -208,6 +208,8 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="run notebooks in a fresh kernel; table of graded cells")
     c.add_argument("notebooks", nargs="*", help="notebook paths or names (default: all)")
     c.add_argument("--root", default=repo_default, help="course folder (default %(default)s)")
+    c.add_argument("--save", action="store_true",
+                   help="keep the executed notebooks (with their outputs), as submit wants them")
     _limits_args(c)
     c.set_defaults(func=cmd_check)
 
