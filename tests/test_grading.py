@@ -86,6 +86,8 @@ def test_submit_refuses_missing_or_unexecuted_and_lists_what_it_included(course,
     shutil.copytree(release, student)
     assert cli.main(["submit", "--root", str(student), "--out", str(tmp_path / "s.zip")]) == 1
     assert f"{NB}: was never executed" in capsys.readouterr().err
+    assert cli.main(["submit", "--root", str(student), "--out", str(tmp_path / "p.zip"), "--partial"]) == 0
+    assert f"warning: {NB}: was never executed" in capsys.readouterr().out
     shutil.copy(root / NB, student / "notebooks")
     assert cli.main(["submit", "--root", str(student), "--out", str(tmp_path / "s.zip")]) == 0
     with zipfile.ZipFile(tmp_path / "s.zip") as zf:

@@ -97,7 +97,7 @@ def cmd_check(a) -> int:
 
 def cmd_submit(a) -> int:
     from .submission import build_submission
-    files = build_submission(Path(a.root), Path(a.out))
+    files = build_submission(Path(a.root), Path(a.out), partial=a.partial)
     print(f"wrote {a.out} with {len(files)} files:")
     for f in files:
         print(f"  {f}")
@@ -216,6 +216,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("submit", help="zip the notebooks and your package files to hand in")
     s.add_argument("--out", default="submission.zip", help="zip to write (default %(default)s)")
     s.add_argument("--root", default=repo_default, help="course folder (default %(default)s)")
+    s.add_argument("--partial", action="store_true",
+                   help="hand in what is there even if notebooks are missing or were never run")
     s.set_defaults(func=cmd_submit)
 
     g = sub.add_parser("grade", help="grade a submission (zip or folder) or a folder of zips")

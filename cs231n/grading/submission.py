@@ -20,11 +20,14 @@ class SubmissionError(ValueError):
 
 # -- cs231n submit -----------------------------------------------------------
 
-def build_submission(root: Path, out: Path) -> list[str]:
+def build_submission(root: Path, out: Path, partial: bool = False, warn=print) -> list[str]:
     """Zip the notebooks and the package files a student changes; return what went in.
 
-    Refuses (SubmissionError naming the file) when a required file is missing,
-    a notebook cannot be read, or a notebook was never executed.
+    Refuses (SubmissionError naming every problem) when a required file is
+    missing, a notebook cannot be read, or a notebook was never executed
+    (``cs231n check --save`` runs and saves it). With ``partial`` the problems
+    are only warned about and whatever is there is handed in (what is missing
+    scores 0).
     """
     root = Path(root).resolve()
     notebooks, files = student_files_of(root)
@@ -44,16 +47,20 @@ def build_submission(root: Path, out: Path) -> list[str]:
             continue
         if not nbmeta.was_executed(nb):
             problems.append(f"{rel}: was never executed; run all its cells, save it, then submit")
-    if problems:
-        raise SubmissionError("submission refused:\n  " + "\n  ".join(problems))
+    if problems and not partial:
+        raise SubmissionError("submission refused:\n  " + "\n  ".join(problems) +
+                              "\n(cs231n submit --partial hands in what is there; the rest scores 0)")
+    for p in problems:
+        warn(f"warning: {p}")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        for rel in notebooks + files:
+        done = [rel for rel in notebooks + files if (root / rel).is_file()]
+        for rel in done:
             zf.write(root / rel, rel)
     os.replace(tmp, out)
-    return notebooks + files
+    return done
 
 
 # -- unpacking ---------------------------------------------------------------
