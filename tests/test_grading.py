@@ -39,10 +39,15 @@ def course(tmp_path_factory):
 def test_release_strips_solutions_and_ships_no_hidden_probes(course):
     root, release, _ = course
     files = {p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()}
-    assert files == {"README.md", "Makefile", "setup.py", "pyproject.toml", "datasets/get_datasets.sh", "cs231n/__init__.py",
+    assert files == {"README.md", "Makefile", "requirements.txt", "setup.py", "pyproject.toml",
+                     "datasets/get_datasets.sh", "cs231n/__init__.py",
                      "cs231n/mathops.py", "cs231n/helpers.py", "cs231n/record.py",
                      "cs231n/grading/__init__.py", "cs231n/grading/release_manifest.json",
                      "notebooks/00_demo.ipynb"}
+    readme, make = (release / "README.md").read_text(), (release / "Makefile").read_text()
+    assert "# mini" not in readme and "make check" in readme and "`cs231n/mathops.py`: `add`, `mul`, `square`" in readme
+    assert "\ncheck:" in make and "\nsubmit:" in make and "test" not in make
+    assert "pytest" not in (release / "requirements.txt").read_text()
     src = (release / PY).read_text()
     assert "### BEGIN SOLUTION" not in src and "out = a + b" not in src
     assert src.count("raise NotImplementedError") == 3

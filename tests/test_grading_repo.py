@@ -8,7 +8,8 @@ solution and once against the release.
 import pytest
 
 from cs231n.grading import markers, nbmeta, probes, references, values
-from cs231n.grading.release import build_release, default_repo
+from cs231n.grading.cli import default_repo
+from cs231n.grading.release import build_release
 from cs231n.grading.verdict import judge
 
 REPO = default_repo()
@@ -29,6 +30,13 @@ def test_release_of_this_repository_has_no_solutions_tests_or_binaries(release):
     assert not (out / ".git").exists()
     assert not list(out.rglob("*.so"))
     assert not (out / "cs231n" / "grading" / "hidden_tests").exists()
+    # A student product: no staff tooling, benchmarks or staff documents.
+    assert not (out / "benchmarks").exists() and not (out / "course.toml").exists()
+    grading = {p.name for p in (out / "cs231n" / "grading").iterdir()}
+    assert grading == {"__init__.py", "cli.py", "check.py", "runner.py", "submission.py", "nbmeta.py",
+                       "manifest.py", "limits.py", "release_manifest.json"}
+    readme = (out / "README.md").read_text()
+    assert "make lab" in readme and "make check" in readme and "The repository is the solution" not in readme
     for rel in manifest["student_files"]:
         text = (out / rel).read_text()
         assert not markers.has_markers(text), rel
@@ -40,6 +48,7 @@ def test_release_of_this_repository_has_no_solutions_tests_or_binaries(release):
         nb = nbmeta.read(out / rel)
         for cell in nb.cells:
             assert not markers.has_markers(cell.source), (rel, cell.source[:80])
+            assert "BEGIN SOLUTION" not in cell.source, (rel, "the text speaks of markers the release removed")
             if cell.cell_type == "code":
                 assert cell.outputs == [] and cell.execution_count is None, rel
 

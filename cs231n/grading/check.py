@@ -16,9 +16,10 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import nbmeta, values
-from .sandbox import RUNNER, Limits
-from .verdict import judge
+from . import nbmeta
+from .limits import Limits
+
+RUNNER = Path(__file__).with_name("runner.py")
 
 
 def format_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -101,7 +102,7 @@ def check(root: Path, names: list[str], limits: Limits, echo=print, save: bool =
 
     ``save``: write the executed notebook back (what ``cs231n submit`` wants).
     """
-    from .release import load_manifest, source_hash
+    from .manifest import load_manifest, source_hash
     manifest = load_manifest(root) or {}
     rows, earned, total, ok = [], 0.0, 0.0, True
     for nb_path in resolve_notebooks(root, names):
@@ -147,8 +148,9 @@ def validate(repo: Path, release: Path, names: list[str], limits: Limits, echo=p
     Both versions run with recording on; the release's values are judged
     against the solution's as the grader would (with the rules of course.toml).
     """
-    from . import course as course_mod
+    from . import course as course_mod, values
     from .references import dataset_name
+    from .verdict import judge
     rules = course_mod.load(repo)
     dataset = dataset_name()
     rows, good = [], True

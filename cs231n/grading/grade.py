@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import nbmeta, references as refs_mod, values
-from .release import load_manifest
+from .manifest import load_manifest
 from .restore import restore_notebook
-from .sandbox import MB, Limits, Sandbox, is_root
+from .limits import MB, Limits
+from .sandbox import Sandbox, is_root
 from .submission import MAX_BYTES, SubmissionError, unpack
 from .verdict import judge
 

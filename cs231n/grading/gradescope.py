@@ -135,9 +135,9 @@ def build_autograder(repo: Path, out: Path, assignment: str | None = None, limit
     import tempfile
 
     from . import references
-    from .cli import _assignment_hidden, _assignment_notebooks
+    from .staff import _assignment_hidden
     from .release import HIDDEN_DIR, build_release, load_manifest
-    from .sandbox import Limits
+    from .limits import Limits
 
     repo, out = Path(repo), Path(out)
     limits = limits or Limits(cell_timeout=300, notebook_timeout=900, memory_mb=2048)
@@ -149,7 +149,7 @@ def build_autograder(repo: Path, out: Path, assignment: str | None = None, limit
         with tempfile.TemporaryDirectory(prefix="cs231n-bundle-") as tmp, \
                 zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
             release = Path(tmp) / "release"
-            build_release(repo, release, check_imports=False, only=_assignment_notebooks(repo, assignment))
+            build_release(repo, release, check_imports=False, assignment=assignment)
             m = load_manifest(release)
             refs = Path(tmp) / "references"
             hidden = repo / HIDDEN_DIR

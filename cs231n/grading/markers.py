@@ -99,11 +99,13 @@ def strip_regions(text: str, where: str = "<text>", todo: str = "TODO: write thi
     return result
 
 
-def strip_source_file(text: str, where: str) -> str:
+def strip_source_file(text: str, where: str, keep=None) -> str:
     """Strip a .py/.pyx file; regions must sit inside a function body.
 
     A region at module level would make the released module raise on import,
     so it is refused. Each stub names its file, function and task (``stub_task``).
+    ``keep(qualname)``: True for a region whose code stays (reference code of
+    another assignment); only its markers go.
     """
     regions = find_regions(text, where)
     lines = text.splitlines()
@@ -119,13 +121,31 @@ def strip_source_file(text: str, where: str) -> str:
     prev = 0
     for r in regions:
         out.extend(lines[prev:r.begin])
-        todo = stub_task(lines, r, where)
-        out.append(f"{r.indent}# {todo}")
-        out.append(f"{r.indent}raise NotImplementedError({todo!r})")
+        if keep is not None and keep(region_owner(lines, r)):
+            out.extend(lines[r.begin + 1:r.end])
+        else:
+            todo = stub_task(lines, r, where)
+            out.append(f"{r.indent}# {todo}")
+            out.append(f"{r.indent}raise NotImplementedError({todo!r})")
         prev = r.end + 1
     out.extend(lines[prev:])
     result = "\n".join(out)
     return result + "\n" if text.endswith("\n") else result
+
+
+def region_owner(lines: list[str], r: Region) -> str:
+    """``Class.method`` or ``function`` around region ``r`` ("" at module level)."""
+    func = _enclosing_def(lines, r.begin, len(r.indent))
+    if func is None:
+        return ""
+    cls = _enclosing_class(lines, func[0])
+    return f"{cls}.{func[1]}" if cls else func[1]
+
+
+def regions_by_owner(text: str, where: str) -> list[str]:
+    """The owner (``region_owner``) of each region of a source file, in order."""
+    lines = text.splitlines()
+    return [region_owner(lines, r) for r in find_regions(text, where)]
 
 
 def stub_task(lines: list[str], r: Region, where: str) -> str:
@@ -135,11 +155,8 @@ def stub_task(lines: list[str], r: Region, where: str) -> str:
     step of a longer function), else the first line of the function's docstring.
     """
     func = _enclosing_def(lines, r.begin, len(r.indent))
-    name = where
-    if func is not None:
-        def_line, fname = func
-        cls = _enclosing_class(lines, def_line)
-        name = f"{where}, {cls + '.' if cls else ''}{fname}"
+    owner = region_owner(lines, r)
+    name = f"{where}, {owner}" if owner else where
     block = []  # the comment lines just above the region (past placeholders like `out = None`)
     j = r.begin - 1
     while j >= 0 and _PLACEHOLDER.match(lines[j]):

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import course as course_mod, probes as probes_mod, values
-from .sandbox import Limits, RUNNER
+from .check import RUNNER
+from .limits import Limits
 
 
 class ReferenceError(RuntimeError):

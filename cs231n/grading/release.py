@@ -12,25 +12,28 @@ import copy
 import fnmatch
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from . import markers, nbmeta
+from .manifest import MANIFEST, load_manifest, source_hash, student_files_of  # noqa: F401 (re-exported)
 
-# What a student needs, relative to the repository root.
-COPY_FILES = [
-    "README.md", "Makefile", "setup.py", "pyproject.toml", "requirements.txt",
-    ".gitignore", "datasets/get_datasets.sh",
-]
-COPY_DIRS = ["cs231n", "notebooks", "benchmarks"]
+# What a student needs, relative to the repository root (README.md, Makefile and
+# requirements.txt are the student's own, written from templates/).
+COPY_FILES = ["setup.py", "pyproject.toml", ".gitignore", "datasets/get_datasets.sh"]
+COPY_DIRS = ["cs231n", "notebooks"]
+# The part of the grading tool a student uses (check, submit); the rest is staff-only.
+STUDENT_GRADING = {"__init__.py", "cli.py", "check.py", "runner.py", "submission.py", "nbmeta.py",
+                   "manifest.py", "limits.py"}
+TEMPLATES = Path(__file__).with_name("templates")
 EXCLUDE_NAMES = {".git", ".venv", "build", "dist", "__pycache__", ".ipynb_checkpoints",
                  ".pytest_cache", "data", "cifar-10-batches-py"}
 EXCLUDE_PATTERNS = ["*.so", "*.c", "*.pyc", "*.pyd", "*.egg-info", "*.ckpt", "*.pkl"]
 HIDDEN_TESTS = "cs231n/grading/hidden_tests"
 HIDDEN_DIR = "tests/hidden"  # hidden probes: staff-only, never released
-MANIFEST = "cs231n/grading/release_manifest.json"
 ANSWER_PREFIX = "**Your answer:**"
 
 
@@ -38,16 +41,13 @@ class ReleaseError(RuntimeError):
     """The solution cannot be turned into a valid student version."""
 
 
-def default_repo() -> Path:
-    """The repository this package was installed from (editable install)."""
-    return Path(__file__).resolve().parents[2]
-
-
 def excluded(rel: str) -> bool:
     parts = rel.split("/")
     if any(p in EXCLUDE_NAMES for p in parts):
         return True
     if rel == HIDDEN_TESTS or rel.startswith(HIDDEN_TESTS + "/") or rel == MANIFEST:
+        return True
+    if rel.startswith("cs231n/grading/") and rel.split("/")[2] not in STUDENT_GRADING:
         return True
     return any(fnmatch.fnmatch(parts[-1], pat) for pat in EXCLUDE_PATTERNS)
 
@@ -109,11 +109,15 @@ def release_notebook(nb, where: str):
 
 
 def build_release(repo: Path, out: Path, check_imports: bool = True,
-                  only: list[str] | None = None) -> dict:
-    """Write the student version of ``repo`` into ``out``; return the manifest.
+                  assignment: str | None = None) -> dict:
+    """Write the student version of ``repo`` (of one assignment of course.toml) into ``out``.
 
-    ``only``: stems of the notebooks to release (an assignment's); default all.
+    Returns the manifest (also written into the release).
     """
+    from . import course as course_mod
+    course = course_mod.load(repo)
+    chosen = course.assignment(assignment)
+    only = chosen.notebooks if chosen else None
     repo, out = Path(repo).resolve(), Path(out).resolve()
     if out == repo or repo in out.parents and not str(out.relative_to(repo)).startswith("build"):
         raise ReleaseError(f"refusing to write the release inside the sources: {out}")
@@ -121,14 +125,17 @@ def build_release(repo: Path, out: Path, check_imports: bool = True,
              or not f.startswith("notebooks/") or Path(f).stem in only]
     # Transform everything in memory first, so a marker error leaves nothing half written.
     staged: dict[str, bytes] = {}
-    student_files, notebooks, graded = [], [], {}
+    student_files, notebooks, graded, owned = [], [], {}, {}
     for rel in files:
         src = repo / rel
         if _is_package_source(rel):
             text = src.read_text(encoding="utf-8")
             if markers.has_markers(text):
-                text = markers.strip_source_file(text, rel)
-                student_files.append(rel)
+                keep, mine = _region_policy(course, chosen, rel, text)
+                text = markers.strip_source_file(text, rel, keep=keep)
+                if mine:
+                    student_files.append(rel)
+                    owned[rel] = mine
             staged[rel] = text.encode("utf-8")
         elif rel.endswith(".ipynb") and rel.startswith("notebooks/"):
             nb = nbmeta.read(src)
@@ -140,8 +147,10 @@ def build_release(repo: Path, out: Path, check_imports: bool = True,
             staged[rel] = (nbformat_dumps(rnb)).encode("utf-8")
         else:
             staged[rel] = src.read_bytes()
-    manifest = {"notebooks": notebooks, "student_files": student_files, "graded": graded}
+    manifest = {"assignment": chosen.name if chosen else None, "notebooks": notebooks,
+                "student_files": student_files, "graded": graded}
     staged[MANIFEST] = (json.dumps(manifest, indent=1) + "\n").encode("utf-8")
+    staged.update(student_front_files(repo, course, chosen, notebooks, owned))
 
     if out.exists():
         shutil.rmtree(out)
@@ -155,9 +164,52 @@ def build_release(repo: Path, out: Path, check_imports: bool = True,
     return manifest
 
 
-def source_hash(source: str) -> str:
-    import hashlib
-    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+def _region_policy(course, chosen, rel: str, text: str):
+    """(keep, owned): which regions of ``rel`` stay as reference code, and the
+    functions of the regions the chosen assignment's students write."""
+    owners = markers.regions_by_owner(text, rel)
+    if chosen is None or not course.has_owners():
+        return None, list(dict.fromkeys(owners))
+    who = {q: course.owner(rel, q) for q in owners}
+    missing = sorted(q for q, a in who.items() if a is None)
+    if missing:
+        raise ReleaseError(f"{rel}: no assignment of course.toml owns the regions of "
+                           f"{', '.join(missing)} (add them to an assignment's owns)")
+    here = course.order(chosen.name)
+
+    def keep(q):
+        return chosen.earlier == "reference" and course.order(who[q]) < here
+
+    return keep, [q for q in dict.fromkeys(owners) if who[q] == chosen.name]
+
+
+def student_front_files(repo: Path, course, chosen, notebooks: list[str], owned: dict) -> dict:
+    """The release's own README.md, Makefile and requirements.txt, from ``templates/``."""
+    from string import Template
+    title = chosen.title if chosen else "cs231n-notebooks: the student version"
+    rows = []
+    for rel in notebooks:
+        info = course.notebooks.get(Path(rel).stem, {})
+        secs = info.get("seconds")
+        rows.append(f"| `{Path(rel).name}` | {info.get('about', '')} | "
+                    f"{f'{max(1, round(secs / 60))} min' if secs else ''} |")
+    todo = [f"- `{rel}`: " + ", ".join(f"`{f}`" for f in funcs) for rel, funcs in owned.items()]
+    fill = {"title": title, "notebook_rows": "\n".join(rows), "todo_list": "\n".join(todo)}
+    out = {name: Template((TEMPLATES / name).read_text()).substitute(fill).encode("utf-8")
+           for name in ("README.md", "Makefile")}
+    out["requirements.txt"] = student_requirements(repo).encode("utf-8")
+    return out
+
+
+def student_requirements(repo: Path) -> str:
+    """What a student installs: the package's dependencies, JupyterLab and the build tools."""
+    from .course import tomllib
+    data = tomllib.loads((Path(repo) / "pyproject.toml").read_text())
+    deps = (list(data["project"]["dependencies"])
+            + list(data["project"].get("optional-dependencies", {}).get("lab", []))
+            + list(data["build-system"]["requires"]))
+    return ("# What the notebooks need (then: pip install --no-build-isolation -e .)\n"
+            + "\n".join(dict.fromkeys(deps)) + "\n")
 
 
 def nbformat_dumps(nb) -> str:
@@ -205,26 +257,3 @@ def check_release_imports(root: Path, repo: Path | None = None) -> list[str]:
         raise ReleaseError("released modules do not import:\n" +
                            "\n".join(f"  {m}: {e}" for m, e in mine.items()))
     return [f"{m} does not import in the solution either: {e}" for m, e in bad.items()]
-
-
-def load_manifest(root: Path) -> dict | None:
-    p = Path(root) / MANIFEST
-    if p.is_file():
-        return json.loads(p.read_text())
-    return None
-
-
-def student_files_of(root: Path) -> tuple[list[str], list[str]]:
-    """(notebooks, package files a student changes) of a release or a solution tree."""
-    root = Path(root)
-    m = load_manifest(root)
-    if m is not None:
-        return list(m["notebooks"]), list(m["student_files"])
-    notebooks, files = [], []
-    for rel in source_files(root):
-        if rel.startswith("notebooks/") and rel.endswith(".ipynb"):
-            notebooks.append(rel)
-        elif _is_package_source(rel):
-            if markers.has_markers((root / rel).read_text(encoding="utf-8")):
-                files.append(rel)
-    return notebooks, files

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from . import nbmeta
-from .release import student_files_of
+from .manifest import student_files_of
 
 MAX_BYTES = 200 * (1 << 20)  # unpacked size limit of one submission
 MAX_FILES = 2000
