@@ -98,7 +98,8 @@ def make_notebook():
     cells = [
         md("# Mini course\nAdd, multiply, square."),
         code("from cs231n.mathops import add, mul, square\nfrom cs231n.record import record\nprint('ready')"),
-        code("### BEGIN SOLUTION\nk = 3\n### END SOLUTION\nprint(k)", metadata=meta("k_choice", solution=True)),
+        code("k = None  # your choice of k\n### BEGIN SOLUTION\nk = 3\n### END SOLUTION\nprint(k)",
+             metadata=meta("k_choice", solution=True)),
         *[code(src, metadata=meta(gid, True, points=NB_POINTS[gid])) for gid, src in CHECKS.items()],
         md("**Question:** why does addition commute?"),
         md("**Your answer:** because the group is abelian.", metadata=meta("q1_answer", solution=True)),

@@ -78,8 +78,9 @@ def test_check_prints_a_table_of_graded_cells_and_warns_about_edited_checks(cour
     out = capsys.readouterr().out
     assert "check 'check_add' was edited" in out
     assert "check_mul" in out and "NotImplementedError: TODO (cs231n/mathops.py, mul)" in out
-    # check_k fails on a name the stubbed cell above it should have defined: the root cause is named.
-    assert "needs cell 3 (k_choice), which raised NotImplementedError: TODO (00_demo.ipynb, k_choice)" in out
+    # check_k fails because the stubbed cell above it raised: the root cause is named.
+    assert ("AssertionError: k should be 3 (the first failure above it: cell 3 (k_choice) raised "
+            "NotImplementedError: TODO (00_demo.ipynb, k_choice)") in out
     assert "2 / 7 points from the public checks" in out  # the edited check passes here only
     assert cli.main(["check", "00_demo.ipynb", "--root", str(student), "--save", *LIMIT_ARGS]) == 1
     assert nbmeta.was_executed(nbmeta.read(student / NB))
@@ -206,3 +207,25 @@ def test_autograder_bundle_grades_in_gradescopes_layout_as_root(course, tmp_path
     assert scores == {"solution": FULL, "untouched": 0}
     mode = (ag / "source").stat().st_mode
     assert mode & 0o077 == 0, "the solution, references and grader must be root's alone"
+
+
+def test_release_lint_refuses_names_only_a_stripped_region_defines(tmp_path, capsys):
+    root = make_course(tmp_path / "repo")
+    nb = make_notebook()
+    # The solution cell defines k only inside its region, and a new cell uses it.
+    nb.cells[2].source = "k = None\n### BEGIN SOLUTION\nk = 3\nextra = {'a': 1}\n### END SOLUTION\nprint(k)"
+    nb.cells.insert(3, nbformat_code("print(extra['a'])"))
+    nbmeta.write(nb, root / NB)
+    assert cli.main(["release", "--repo", str(root), "--out", str(tmp_path / "rel")]) == 1
+    err = capsys.readouterr().err
+    assert "cell 4 uses extra, which only the TODO region of cell 3 defines" in err
+    assert "uses k" not in err  # k has its skeleton above the region
+    assert not (tmp_path / "rel").exists()
+    nb.cells[2].source = "extra = {'a': None}  # skeleton\n" + nb.cells[2].source
+    nbmeta.write(nb, root / NB)
+    assert cli.main(["release", "--repo", str(root), "--out", str(tmp_path / "rel")]) == 0
+
+
+def nbformat_code(src):
+    import nbformat
+    return nbformat.v4.new_code_cell(src)

@@ -85,12 +85,14 @@ def graded_rows(nb, report: dict) -> list[tuple[str, float, str, str]]:
         c = report.get("cells", {}).get(str(i), {"status": "not run", "error": ""})
         error = c.get("error", "") or c["status"]
         if nbmeta.is_graded(cell):
-            if c["status"] != "ok" and first_failure is not None and (
-                    error.startswith(("NameError", "AttributeError", "not run"))):
+            if c["status"] != "ok" and first_failure is not None:
                 k, cause = first_failure
                 label = f"cell {k + 1}" + (f" ({nbmeta.grade_id(nb.cells[k])})"
                                            if nbmeta.grade_id(nb.cells[k]) else "")
-                error = f"needs {label}, which raised {cause}"
+                if error.startswith(("NameError", "AttributeError", "not run")):
+                    error = f"needs {label}, which raised {cause}"
+                else:
+                    error = f"{error} (the first failure above it: {label} raised {cause})"
             rows.append((nbmeta.grade_id(cell), nbmeta.points(cell), c["status"], error))
         if c["status"] != "ok" and first_failure is None:
             first_failure = (i, error)

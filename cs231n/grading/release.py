@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import markers, nbmeta
+from . import lint, markers, nbmeta
 from .manifest import MANIFEST, load_manifest, source_hash, student_files_of  # noqa: F401 (re-exported)
 
 # What a student needs, relative to the repository root (README.md, Makefile and
@@ -126,13 +126,18 @@ def build_release(repo: Path, out: Path, check_imports: bool = True,
     # Transform everything in memory first, so a marker error leaves nothing half written.
     staged: dict[str, bytes] = {}
     student_files, notebooks, graded, owned = [], [], {}, {}
+    secret: set[str] = set()  # distinctive lines of the regions that become stubs
+    nb_pairs = {}
     for rel in files:
         src = repo / rel
         if _is_package_source(rel):
             text = src.read_text(encoding="utf-8")
             if markers.has_markers(text):
                 keep, mine = _region_policy(course, chosen, rel, text)
-                text = markers.strip_source_file(text, rel, keep=keep)
+                stripped = markers.strip_source_file(text, rel, keep=keep)
+                if keep is None:
+                    secret |= lint.solution_lines(text, rel)
+                text = stripped
                 if mine:
                     student_files.append(rel)
                     owned[rel] = mine
@@ -140,6 +145,10 @@ def build_release(repo: Path, out: Path, check_imports: bool = True,
         elif rel.endswith(".ipynb") and rel.startswith("notebooks/"):
             nb = nbmeta.read(src)
             rnb = release_notebook(nb, rel)
+            nb_pairs[rel] = (nb, rnb, rel)
+            for cell in nb.cells:
+                if cell.cell_type == "code" and markers.has_markers(cell.source):
+                    secret |= lint.solution_lines(cell.source, rel)
             cells = nbmeta.graded_cells(rnb, rel)
             notebooks.append(rel)
             graded[rel] = [{"grade_id": g.grade_id, "points": g.points,
@@ -151,6 +160,9 @@ def build_release(repo: Path, out: Path, check_imports: bool = True,
                 "student_files": student_files, "graded": graded}
     staged[MANIFEST] = (json.dumps(manifest, indent=1) + "\n").encode("utf-8")
     staged.update(student_front_files(repo, course, chosen, notebooks, owned))
+    problems, lint_warnings = lint.lint(repo, staged, secret, nb_pairs)
+    if problems:
+        raise ReleaseError("the release would not stand on its own:\n  " + "\n  ".join(problems))
 
     if out.exists():
         shutil.rmtree(out)
@@ -160,7 +172,7 @@ def build_release(repo: Path, out: Path, check_imports: bool = True,
         dest.write_bytes(data)
         if os.access(repo / rel, os.X_OK) and (repo / rel).is_file():
             dest.chmod(0o755)
-    manifest["warnings"] = check_release_imports(out, repo) if check_imports else []
+    manifest["warnings"] = lint_warnings + (check_release_imports(out, repo) if check_imports else [])
     return manifest
 
 
