@@ -78,7 +78,7 @@ NB, PY = "notebooks/00_demo.ipynb", "cs231n/mathops.py"
 
 
 def meta(gid, graded=False, solution=False, points=None):
-    m = {"grade": graded, "solution": solution, "locked": graded, "grade_id": gid,
+    m = {"grade": graded, "solution": solution, "locked": graded and not solution, "grade_id": gid,
          "schema_version": 3, "task": False}
     if points is not None:
         m["points"] = points
@@ -102,7 +102,8 @@ def make_notebook():
              metadata=meta("k_choice", solution=True)),
         *[code(src, metadata=meta(gid, True, points=NB_POINTS[gid])) for gid, src in CHECKS.items()],
         md("**Question:** why does addition commute?"),
-        md("**Your answer:** because the group is abelian.", metadata=meta("q1_answer", solution=True)),
+        md("**Your answer:** because the group is abelian.",
+           metadata=meta("q1_answer", graded=True, solution=True, points=1)),  # graded by hand
     ]
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

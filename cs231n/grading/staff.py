@@ -63,6 +63,11 @@ def cmd_release(a) -> int:
           f"graded cells: {sum(len(v) for v in m['graded'].values())}")
     for w in m.get("warnings", []):
         print(f"  warning: {w}")
+    if a.nbgrader:
+        from .nbgrader_course import write_course
+        course_dir = write_course(repo, out, m, Path(a.nbgrader), a.assignment or "assignment")
+        print(f"nbgrader course folder written to {course_dir}: run `nbgrader generate_assignment "
+              f"{a.assignment or 'assignment'}` there")
     if not a.validate:
         return 0
     from .check import validate
@@ -162,6 +167,8 @@ def add_commands(sub, repo_default: str) -> None:
     r.add_argument("--out", help="output folder (default REPO/build/release)")
     r.add_argument("--repo", default=repo_default, help="solution repository (default %(default)s)")
     r.add_argument("--assignment", help="the assignment of course.toml to release (default: every notebook)")
+    r.add_argument("--nbgrader", metavar="DIR",
+                   help="also write an nbgrader course folder for the assignment into DIR")
     r.add_argument("--validate", action="store_true",
                    help="then run graded cells on the solution (must pass) and on the stubs (must fail)")
     r.add_argument("--jobs", type=int, default=2, help="with --validate: notebook runs at a time")
