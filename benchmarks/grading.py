@@ -12,7 +12,6 @@ largest process it started. Not a test: figures for the README.
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -23,8 +22,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
+# Runs a command and prints the peak resident memory of the largest process it waited for.
+_PEAK = ("import resource, subprocess, sys\n"
+         "r = subprocess.run(sys.argv[1:]).returncode\n"
+         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+         "sys.exit(r)\n")
+
+
 def _cli(*args, cpus=None):
-    cmd = [sys.executable, "-m", "cs231n.grading.cli", *args]
+    """Run ``cs231n ARGS``; (seconds, peak resident MB of any process it started)."""
+    cmd = [sys.executable, "-c", _PEAK, sys.executable, "-m", "cs231n.grading.cli", *args]
     if cpus is not None and shutil.which("taskset"):
         cmd = ["taskset", "-c", cpus, *cmd]
     t0 = time.monotonic()
@@ -32,7 +39,7 @@ def _cli(*args, cpus=None):
                           env=dict(os.environ, CS231N_OFFLINE="1"))
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args[:2])} failed:\n{proc.stderr[-3000:]}")
-    return time.monotonic() - t0
+    return time.monotonic() - t0, int(proc.stderr.strip().splitlines()[-1]) / 1024
 
 
 def main(argv=None):
@@ -45,8 +52,8 @@ def main(argv=None):
     folder.mkdir(parents=True, exist_ok=True)
     release, refs = folder / "release", folder / "references"
     limits = ["--cell-timeout", "300", "--notebook-timeout", "900", "--memory-mb", "2048"]
-    t_release = _cli("release", "--repo", str(REPO), "--out", str(release), "--assignment", a.assignment)
-    t_refs = _cli("references", "--repo", str(REPO), "--out", str(refs), "--assignment", a.assignment,
+    t_release, _ = _cli("release", "--repo", str(REPO), "--out", str(release), "--assignment", a.assignment)
+    t_refs, refs_mb = _cli("references", "--repo", str(REPO), "--out", str(refs), "--assignment", a.assignment,
                   *limits)
     subs = folder / "subs"
     subs.mkdir(exist_ok=True)
@@ -59,15 +66,13 @@ def main(argv=None):
             shutil.copy(root / rel, sub / rel)
     rows = []
     for name in ("solution", "release"):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         out = folder / f"{name}.json"
-        seconds = _cli("grade", str(subs / name), "--repo", str(REPO), "--release", str(release),
+        seconds, peak = _cli("grade", str(subs / name), "--repo", str(REPO), "--release", str(release),
                        "--references", str(refs), "--out", str(out), *limits, cpus=a.cpus)
-        peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
         r = json.loads(out.read_text())
-        rows.append((name, r["score"], sum(t["max_score"] for t in r["tests"]), seconds, peak / 1024))
+        rows.append((name, r["score"], sum(t["max_score"] for t in r["tests"]), seconds, peak))
     print(f"assignment {a.assignment}: release {t_release:.0f} s, references {t_refs:.0f} s "
-          f"(once, when the bundle is built)")
+          f"(peak {refs_mb:.0f} MB; once, when the bundle is built)")
     print(f"{'submission':<10} {'score':>12} {'grade time':>11} {'peak RSS':>10}   (taskset -c {a.cpus})")
     for name, score, total, seconds, mb in rows:
         print(f"{name:<10} {score:>5g} / {total:<4g} {seconds:>9.0f} s {mb:>7.0f} MB")
