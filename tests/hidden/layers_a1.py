@@ -6,8 +6,7 @@ every gradient, so the grader can compare them with the solution's. Shapes and
 seeds differ from the notebooks' checks; nothing here draws random numbers.
 """
 
-POINTS = {"affine_forward_backward": 2, "relu_forward_backward": 1, "softmax_and_svm_loss": 2,
-          "batchnorm_train_and_test": 2, "conv_and_pool_naive": 3}
+POINTS = {"affine_forward_backward": 2, "relu_forward_backward": 1, "softmax_and_svm_loss": 2}
 
 
 def inputs_affine_forward_backward(rng):
