@@ -47,8 +47,23 @@ STATUS_TEXT = {  # the only words of the runner's report that reach a student's 
 }
 
 
-class IsolationError(RuntimeError):
-    """Grading would run student code with the grader's own rights, and that was refused."""
+SANDBOXES = ("auto", "user", "namespaces", "none")
+
+
+def sandbox_kind(name: str) -> tuple[bool, bool]:
+    """(a user of its own, namespaces when not) for a ``--sandbox`` choice."""
+    if name == "auto":
+        return is_root(), True
+    if name == "user" and not is_root():
+        raise PermissionError("--sandbox user needs the grader to run as root")
+    return name == "user", name == "namespaces"
+
+
+def sandbox_available(name: str) -> bool:
+    """Whether ``name`` keeps student code from the grader's files on this machine."""
+    from .sandbox import _can_unshare_user
+    user, namespaces = sandbox_kind(name)
+    return user or (namespaces and _can_unshare_user())
 
 
 @dataclass
@@ -58,7 +73,7 @@ class Options:
     repo: Path | None = None      # the solution, for its compiled extension and to hide it
     limits: Limits = field(default_factory=Limits)
     max_bytes: int = MAX_BYTES
-    isolate: bool | None = None   # None: isolate when root
+    sandbox: str = "auto"         # "user" (root), "namespaces", "none", or "auto": the best there is
     protect: list = field(default_factory=list)  # more folders to hide from student code
 
 
@@ -95,7 +110,7 @@ class Grader:
 
     def __init__(self, opts: Options):
         self.opts = opts
-        self.isolate = is_root() if opts.isolate is None else opts.isolate
+        self.isolate, self.namespaces = sandbox_kind(opts.sandbox)
         release = Path(opts.release)
         self.manifest = load_manifest(release)
         if self.manifest is None:
@@ -138,7 +153,8 @@ class Grader:
         sandbox = None
         try:
             root = unpack(Path(submission), work / "submitted", self.opts.max_bytes)
-            sandbox = Sandbox(self.opts.limits, slot, self.isolate, self.protect + [work])
+            sandbox = Sandbox(self.opts.limits, slot, self.isolate, self.protect + [work],
+                              namespaces=self.namespaces)
             self.prepare(root, sandbox, result)
             for rel in self.manifest["notebooks"]:
                 if rel in self.refs.checks:

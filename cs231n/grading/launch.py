@@ -12,7 +12,10 @@ code starts inherits what it set up:
    ``/dev/shm`` are small private ones (the disk quota), and only what the
    program needs (the Python installation, the environment's packages, the
    data, the sandbox folder) is put back, read-only except the sandbox;
-3. the sandbox user: no supplementary groups, its own gid and uid;
+3. as root, the sandbox user: no supplementary groups, its own gid and uid;
+   not as root, where the kernel allows it, user, mount and process
+   namespaces of its own instead (``own_namespaces``), so that the mounts of
+   step 2 are possible and the program can neither see nor signal the grader;
 4. a new session, the sandbox folder as working directory, the environment
    given in the spec and nothing else.
 
@@ -25,7 +28,8 @@ import os
 import resource
 import sys
 
-CLONE_NEWNS = 0x00020000
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
+PR_SET_PDEATHSIG = 1
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = \
     1, 2, 4, 32, 4096, 16384, 1 << 18
 
@@ -80,15 +84,47 @@ def private_mounts(hide, keep, tmpfs_mb):
         libc.mount(None, h.encode(), None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
 
 
+def own_namespaces():
+    """For a grader that is not root: user, mount and process namespaces of our own.
+
+    In them this process may mount (so the grader's files can be covered as
+    for root), and the program runs as process 1 of a process namespace: it
+    cannot see or signal the grader, and when it ends (or the launcher dies)
+    everything it started ends with it. Returns in the child; the launcher
+    waits for it and exits with its status.
+    """
+    uid, gid = os.getuid(), os.getgid()
+    libc = _libc()
+    _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID), "unshare")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as f:
+            f.write(text)
+    pid = os.fork()
+    if pid:
+        _, status = os.waitpid(pid, 0)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
+    if os.getppid() == 1:  # the launcher is already gone
+        os._exit(1)
+
+
 def main(argv):
     spec = json.loads(argv[1])
     program = argv[2:]
     for name, value in spec["rlimits"].items():
         resource.setrlimit(getattr(resource, name), tuple(value))
+    if spec.get("userns"):
+        try:
+            own_namespaces()
+        except OSError as e:
+            sys.stderr.write(f"sandbox: namespaces failed: {e}\n")
+            os._exit(96)
     if spec.get("mounts"):
         m = spec["mounts"]
         try:
             private_mounts(m["hide"], [tuple(k) for k in m["keep"]], m["tmpfs_mb"])
+            if spec.get("userns"):  # this process namespace's own /proc
+                _mount(_libc(), "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | 8)
         except OSError as e:
             if m.get("required"):
                 sys.stderr.write(f"sandbox: private mounts failed: {e}\n")

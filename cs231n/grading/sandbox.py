@@ -56,6 +56,7 @@ class Sandbox:
     slot: int = 0
     isolate: bool = field(default_factory=is_root)
     protect: list = field(default_factory=list)  # grader folders to hide from student code
+    namespaces: bool = True  # not root: try user namespaces (False: plain processes)
 
     def __post_init__(self):
         base = tempfile.mkdtemp(prefix="cs231n-sandbox-")
@@ -70,6 +71,8 @@ class Sandbox:
         os.chmod(self.base / "runner.py", 0o644)
         self._chown_tree()
         self.mounts_ok = self.isolate and _can_unshare()
+        # Not root: namespaces of its own, where the kernel lets an ordinary user make them.
+        self.userns = not self.isolate and self.namespaces and _can_unshare_user()
 
     python = sys.executable
 
@@ -130,8 +133,13 @@ class Sandbox:
         env.update(extra or {})
         return env
 
+    @property
+    def sandboxed(self) -> bool:
+        """Whether student code is kept from the grader's files (a user or namespaces of its own)."""
+        return self.isolate or self.userns
+
     def _mounts(self) -> dict | None:
-        if not self.mounts_ok:
+        if not (self.mounts_ok or self.userns):
             return None
         keep = [(str(Path(sys.base_prefix).resolve()), False), (str(Path(sys.prefix).resolve()), False),
                 (str(self.base), False), (str(self.folder), True)]
@@ -149,7 +157,11 @@ class Sandbox:
         written more than the disk quota. Once the program exits, anything it
         left running (also a process holding its stdout open) is killed.
         """
-        spec = {"rlimits": self.limits.rlimits(self.isolate), "uid": self.uid, "gid": self.uid,
+        rlimits = self.limits.rlimits(self.isolate)
+        if self.userns:  # counted per user: the user's own processes plus the sandbox's share
+            n = len(processes_of(os.getuid())) + self.limits.processes
+            rlimits["RLIMIT_NPROC"] = (n, n)
+        spec = {"rlimits": rlimits, "uid": self.uid, "gid": self.uid, "userns": self.userns,
                 "cwd": str(cwd or self.course), "env": self.env(env), "mounts": self._mounts()}
         cmd = [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec), *argv]
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -303,6 +315,20 @@ def _remove_owned_by(folder: Path, uid: int | None) -> None:
 
 
 _UNSHARE: bool | None = None
+_UNSHARE_USER: bool | None = None
+
+
+def _can_unshare_user() -> bool:
+    """Whether an ordinary user may make user, mount and process namespaces here."""
+    global _UNSHARE_USER
+    if _UNSHARE_USER is None:
+        try:
+            r = subprocess.run(["unshare", "--user", "--mount", "--pid", "--fork", "true"],
+                               capture_output=True, timeout=10)
+            _UNSHARE_USER = r.returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            _UNSHARE_USER = False
+    return _UNSHARE_USER
 
 
 def _can_unshare() -> bool:

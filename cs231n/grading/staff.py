@@ -19,7 +19,6 @@ from .references import ReferenceError
 from .manifest import load_manifest
 from .release import HIDDEN_DIR, ReleaseError, build_release
 from .cli import _limits, _limits_args
-from .sandbox import is_root
 
 
 def _hidden_dir(repo: Path, a) -> Path | None:
@@ -87,22 +86,30 @@ def _submissions(path: Path) -> tuple[list[Path], bool]:
 
 
 ISOLATION_WARNING = """\
-WARNING: cs231n grade is not running as root, so student code runs as you: it could
-read the solution and the references and change files the grader reads. Verdicts are
-still reached outside student processes, but grade untrusted work as root (a container,
-or Gradescope with 'cs231n autograder'), or pass --require-isolation to refuse this."""
+WARNING: student code will run as you, in plain processes: it could read the solution
+and the references and change files the grader reads. Verdicts are still reached
+outside student processes, but grade untrusted work as root (a container, or Gradescope
+with 'cs231n autograder'), where namespaces are allowed, or pass --require-isolation
+to refuse this."""
+NAMESPACES_NOTE = ("note: not root: student code runs as you, in namespaces of its own: it cannot see "
+                   "the grader's files or processes, but could write your other files")
 
 
 def cmd_grade(a) -> int:
     from .gradescope import report_text, write_results, write_summary_csv
     from .grade import Options, grade_many
 
-    if not is_root() or a.no_isolation:
+    from .grade import sandbox_available, sandbox_kind
+    kind = "none" if a.no_isolation else a.sandbox
+    if not sandbox_available(kind):
         if a.require_isolation:
-            print("cs231n grade: refused: --require-isolation needs the grader to run as root "
-                  "(student code then runs as a user of its own)", file=sys.stderr)
+            print("cs231n grade: refused: --require-isolation, and student code could only run "
+                  "as you in plain processes here (run as root, or where namespaces are allowed)",
+                  file=sys.stderr)
             return 2
         print(ISOLATION_WARNING, file=sys.stderr)
+    elif not sandbox_kind(kind)[0]:
+        print(NAMESPACES_NOTE, file=sys.stderr)
     repo = Path(a.repo).resolve()
     work = Path(a.work).resolve() if a.work else Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -111,7 +118,7 @@ def cmd_grade(a) -> int:
     try:
         release, refs = prepare_grading(repo, work, a)
         opts = Options(release=release, references=refs, repo=repo, limits=_limits(a),
-                       isolate=False if a.no_isolation else None,
+                       sandbox=kind,
                        max_bytes=int(a.max_size_mb * (1 << 20)),
                        protect=[out if out.suffix != ".json" else out.parent, work])
         subs, batch = _submissions(Path(a.submission))
@@ -191,8 +198,10 @@ def add_commands(sub, repo_default: str) -> None:
     g.add_argument("--max-size-mb", type=float, default=200.0, help="unpacked size limit per submission")
     g.add_argument("--require-isolation", action="store_true",
                    help="refuse to grade unless student code can run as a user of its own (root)")
-    g.add_argument("--no-isolation", action="store_true",
-                   help="run student code as this user even when root (debugging; warns)")
+    g.add_argument("--sandbox", choices=["auto", "user", "namespaces", "none"], default="auto",
+                   help="where student code runs: a user of its own (root), namespaces of its own "
+                   "(any user, where the kernel allows), plain processes (warns); default: the best there is")
+    g.add_argument("--no-isolation", action="store_true", help="the same as --sandbox none")
     _limits_args(g)
     g.set_defaults(func=cmd_grade)
 
