@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import pytest
 
 from cs231n.grading import cli, nbmeta
 from cs231n.grading.release import build_release
-from cs231n.grading.sandbox import _can_unshare_user, is_root
+from cs231n.grading.limits import Limits
+from cs231n.grading.sandbox import Sandbox, _can_unshare_user, is_root
 from cs231n.grading.submission import build_submission
 from mini_course import (FULL, HIDDEN_POINTS, NB, NB_POINTS, PY, make_course, make_notebook,
                          notebook, py, results, zip_files)
@@ -209,6 +211,46 @@ def test_autograder_bundle_grades_in_gradescopes_layout_as_root(course, tmp_path
     assert scores == {"solution": FULL, "untouched": 0}
     mode = (ag / "source").stat().st_mode
     assert mode & 0o077 == 0, "the solution, references and grader must be root's alone"
+    # As in a container that allows no private mounts: the student user, by file
+    # permissions alone, can read none of the solution, the references or the probes.
+    box = Sandbox(Limits(memory_mb=2000), slot=7)
+    box.mounts_ok = False
+    try:
+        targets = [ag / "source" / PY, ag / "source" / "references" / "manifest.json",
+                   ag / "source" / "cs231n" / "grading" / "grade.py", ag / "source" / "course.toml"]
+        probe = 'for f; do head -c1 "$f" >/dev/null 2>&1 && echo "READ $f"; done; echo done'
+        run = box.run(["/bin/sh", "-c", probe, "sh", *map(str, targets)], timeout=60)
+        assert b"done" in run.stdout  # the probe ran as the student user
+        assert run.returncode == 0 and b"READ" not in run.stdout, run.stdout
+    finally:
+        box.close()
+
+
+@pytest.mark.skipif(not is_root(), reason="the bundle grades as root, like Gradescope (CI runs as root)")
+def test_autograder_bundle_with_cifar10_packs_it_and_grades_on_it(course, tmp_path):
+    root, release, _ = course
+    data = tmp_path / "cifar-10-batches-py"
+    data.mkdir()
+    (data / "batches.meta").write_bytes(b"stand-in")  # the mini course reads no data
+    bundle = tmp_path / "a.zip"
+    assert cli.main(["autograder", "--repo", str(root), "--out", str(bundle), "--cifar10", str(data),
+                     *LIMIT_ARGS]) == 0
+    ag = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(ag / "source")
+        manifest = json.loads(zf.read("references/manifest.json"))
+    assert manifest["dataset"] == "cifar10"
+    env = dict(os.environ, AUTOGRADER_ROOT=str(ag), AUTOGRADER_PYTHON=os.sys.executable)
+    env.pop("CS231N_DATA_DIR", None)
+    setup = subprocess.run(["bash", str(ag / "source" / "setup.sh")], env=env, capture_output=True, text=True)
+    assert setup.returncode == 0, setup.stderr
+    assert (ag / "data" / "cifar-10-batches-py" / "batches.meta").is_file()
+    for rel in (NB, PY):
+        (ag / "submission" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(root / rel, ag / "submission" / rel)
+    subprocess.run(["bash", str(ag / "source" / "run_autograder")], env=env, check=True,
+                   capture_output=True, timeout=600)
+    assert results(ag / "results" / "results.json")["score"] == FULL
 
 
 def test_release_lint_refuses_names_only_a_stripped_region_defines(tmp_path, capsys):

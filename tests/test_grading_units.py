@@ -255,3 +255,18 @@ def test_submission_names_become_safe_unique_folder_names():
                                           "../x.zip", "Summary.zip", "ok"]])
     assert names == ["submission", "summary_csv", "a_b", "a_b-2", "x", "Summary_submission", "ok"]
     assert all("/" not in n and not n.startswith(".") for n in names)
+
+
+def test_references_store_a_large_array_once_however_many_checks_record_it(tmp_path):
+    import numpy as np
+    from cs231n.grading import references, values
+    x = np.arange(300_000, dtype=np.float64).reshape(1000, 300)  # 2.4 MB
+    for gid in ("a", "b"):
+        (tmp_path / f"{gid}.npz").write_bytes(values.dump_npz({"X_val": x, "W": np.ones(3)}))
+        references._share_large_arrays(tmp_path / f"{gid}.npz", tmp_path / "blobs")
+    assert len(list((tmp_path / "blobs").glob("*.npy"))) == 1
+    assert (tmp_path / "a.npz").stat().st_size < 10_000
+    cache = {}
+    a = references._read_check(tmp_path, "a", tmp_path / "blobs", cache)
+    b = references._read_check(tmp_path, "b", tmp_path / "blobs", cache)
+    assert np.array_equal(a["X_val"], x) and a["X_val"] is b["X_val"] and a["W"].tolist() == [1, 1, 1]

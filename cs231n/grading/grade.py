@@ -122,6 +122,10 @@ class Grader:
         self.release_notebooks = {rel: nbmeta.reads(self.files[rel].decode("utf-8"))
                                   for rel in self.manifest["notebooks"]}
         self.refs = refs_mod.load(opts.references)
+        here = refs_mod.dataset_name()
+        if here != self.refs.dataset:  # the thresholds and the values would not match
+            raise refs_mod.ReferenceError(f"the references were built on the {self.refs.dataset} "
+                                          f"dataset, but this grader loads the {here} one")
         self.extensions = self._grader_extensions()
         self.protect = [p for p in [opts.release, opts.references, opts.repo, *opts.protect] if p]
 

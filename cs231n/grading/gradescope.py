@@ -96,6 +96,13 @@ fi
 PY="${AUTOGRADER_PYTHON:-$AG/venv/bin/python}"
 cd "$AG/source"
 "$PY" setup.py --quiet build_ext --inplace
+# CIFAR-10, when the bundle has it, goes where student code may read it.
+if [ -d "$AG/source/data/cifar-10-batches-py" ]; then
+  mkdir -p "$AG/data"
+  rm -rf "$AG/data/cifar-10-batches-py"
+  mv "$AG/source/data/cifar-10-batches-py" "$AG/data/"
+  chmod -R a+rX "$AG/data"
+fi
 # The solution, the references and the grader are root's alone: student code,
 # which runs as a user of its own, can read none of it.
 chmod -R go-rwx "$AG/source"
@@ -109,7 +116,12 @@ PY="${{AUTOGRADER_PYTHON:-$AG/venv/bin/python}}"
 mkdir -p "$AG/results"
 chmod -R go-rwx "$AG/source"
 cd "$AG/source"
-export CS231N_OFFLINE=1
+# The dataset the references were built on: CIFAR-10 if the bundle brought it, else the offline one.
+if [ -d "$AG/data/cifar-10-batches-py" ]; then
+  export CS231N_DATA_DIR="$AG/data/cifar-10-batches-py"
+else
+  export CS231N_OFFLINE=1
+fi
 PYTHONPATH="$AG/source" "$PY" -m cs231n.grading.cli grade "$AG/submission" \\
     --repo "$AG/source" --release "$AG/source/release" --references "$AG/source/references" \\
     --out "$AG/results/results.json" --require-isolation {limits}
@@ -124,13 +136,15 @@ fi
 GRADER_SOURCES = ["setup.py", "pyproject.toml", "course.toml"]
 
 
-def build_autograder(repo: Path, out: Path, assignment: str | None = None, limits=None) -> list[str]:
+def build_autograder(repo: Path, out: Path, assignment: str | None = None, limits=None,
+                     cifar10: Path | None = None) -> list[str]:
     """Zip setup.sh, run_autograder, the grader's sources, the release and the references.
 
     Gradescope unpacks the bundle into /autograder/source, runs setup.sh there
     once, and run_autograder for every submission. References are built here,
-    on the offline dataset (what the bundle grades on), so grading never runs
-    the solution's notebooks again.
+    on the dataset the bundle grades on: the offline one, or CIFAR-10 from
+    ``cifar10`` (then packed into the bundle), so grading never runs the
+    solution's notebooks again.
     """
     import tempfile
 
@@ -143,8 +157,12 @@ def build_autograder(repo: Path, out: Path, assignment: str | None = None, limit
     limits = limits or Limits(cell_timeout=300, notebook_timeout=900, memory_mb=2048)
     out.parent.mkdir(parents=True, exist_ok=True)
     names = []
-    old = os.environ.get("CS231N_OFFLINE")
-    os.environ["CS231N_OFFLINE"] = "1"
+    saved = {k: os.environ.get(k) for k in ("CS231N_OFFLINE", "CS231N_DATA_DIR")}
+    if cifar10:
+        os.environ.pop("CS231N_OFFLINE", None)
+        os.environ["CS231N_DATA_DIR"] = str(Path(cifar10).resolve())
+    else:
+        os.environ["CS231N_OFFLINE"] = "1"
     try:
         with tempfile.TemporaryDirectory(prefix="cs231n-bundle-") as tmp, \
                 zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -177,11 +195,17 @@ def build_autograder(repo: Path, out: Path, assignment: str | None = None, limit
                         continue
                     zf.write(p, rel)
                     names.append(rel)
+            if cifar10:
+                for p in sorted(Path(cifar10).iterdir()):
+                    if p.is_file() and not p.is_symlink():
+                        zf.write(p, f"data/cifar-10-batches-py/{p.name}")
+                        names.append(f"data/cifar-10-batches-py/{p.name}")
     finally:
-        if old is None:
-            os.environ.pop("CS231N_OFFLINE", None)
-        else:
-            os.environ["CS231N_OFFLINE"] = old
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     return names
 
 

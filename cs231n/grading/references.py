@@ -5,7 +5,9 @@ staff code, no sandbox) with recording on, and every hidden probe against the
 solution, and writes::
 
     out/manifest.json                  dataset, check rules, points, probes
-    out/notebooks/<stem>/<grade_id>.npz  the solution's values of each check
+    out/notebooks/<stem>/<grade_id>.npz  the solution's values of each check (arrays
+                                         over 1 MB in out/blobs/<sha256>.npy, named in
+                                         <grade_id>.json: stored once)
     out/probes/<name>.inputs.npz         a probe's inputs
     out/probes/<name>.npz                the solution's outputs
 
@@ -13,6 +15,7 @@ solution, and writes::
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -21,6 +24,8 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from . import course as course_mod, probes as probes_mod, values
 from .check import RUNNER
@@ -85,6 +90,8 @@ def build(repo: Path, notebooks: list[str], graded: dict, out: Path, hidden: Pat
         extra = sorted(p.stem for p in rec.glob("*.npz") if p.stem not in checks)
         for name in extra:  # values of cells that are not graded checks: not references
             (rec / f"{name}.npz").unlink()
+        for gid in checks:
+            _share_large_arrays(rec / f"{gid}.npz", out / "blobs")
         manifest["notebooks"][rel] = checks
     probes = probes_mod.discover(hidden, only)
     if probes:
@@ -106,6 +113,43 @@ def build(repo: Path, notebooks: list[str], graded: dict, out: Path, hidden: Pat
     return manifest
 
 
+BLOB_BYTES = 1 << 20  # arrays this large are stored once, however many checks record them
+
+
+def _share_large_arrays(npz: Path, blobs: Path) -> None:
+    """Move the large arrays of ``npz`` into ``blobs/<sha256>.npy``, named in a .json beside it.
+
+    Checks that evaluate a model record the data they evaluate it on, often the
+    same validation set: stored once, the references (and a Gradescope
+    bundle) stay a fraction of the size.
+    """
+    arrays = values.read_values(npz.parent, npz.name)
+    shared = {}
+    for key, arr in list(arrays.items()):
+        if arr.nbytes >= BLOB_BYTES:
+            digest = hashlib.sha256(arr.dtype.str.encode() + str(arr.shape).encode()
+                                    + np.ascontiguousarray(arr).tobytes()).hexdigest()
+            blobs.mkdir(exist_ok=True)
+            if not (blobs / f"{digest}.npy").exists():
+                np.save(blobs / f"{digest}.npy", arr, allow_pickle=False)
+            shared[key] = digest
+            del arrays[key]
+    if shared:
+        npz.write_bytes(values.dump_npz(arrays))
+        npz.with_suffix(".json").write_text(json.dumps(shared))
+
+
+def _read_check(folder: Path, gid: str, blobs: Path, cache: dict) -> dict:
+    arrays = values.read_values(folder, f"{gid}.npz")
+    shared = folder / f"{gid}.json"
+    if shared.is_file():
+        for key, digest in json.loads(shared.read_text()).items():
+            if digest not in cache:
+                cache[digest] = np.load(blobs / f"{digest}.npy", allow_pickle=False)
+            arrays[key] = cache[digest]
+    return arrays
+
+
 @dataclass
 class References:
     dataset: str
@@ -120,10 +164,12 @@ def load(folder: Path) -> References:
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text())
     refs = References(manifest["dataset"], rules=manifest.get("rules", {}))
+    cache: dict = {}
     for rel, checks in manifest["notebooks"].items():
         stem = Path(rel).stem
         refs.checks[rel] = {gid: {"points": c["points"],
-                                  "values": values.read_values(folder / "notebooks" / stem, f"{gid}.npz")}
+                                  "values": _read_check(folder / "notebooks" / stem, gid,
+                                                        folder / "blobs", cache)}
                             for gid, c in checks.items()}
     for p in manifest.get("probes", []):
         inputs = (folder / "probes" / f"{p['name']}.inputs.npz").read_bytes()

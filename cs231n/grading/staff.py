@@ -162,7 +162,8 @@ def cmd_references(a) -> int:
 
 def cmd_autograder(a) -> int:
     from .gradescope import build_autograder
-    names = build_autograder(Path(a.repo).resolve(), Path(a.out), a.assignment, _limits(a))
+    names = build_autograder(Path(a.repo).resolve(), Path(a.out), a.assignment, _limits(a),
+                             cifar10=Path(a.cifar10) if a.cifar10 else None)
     print(f"wrote {a.out} ({len(names)} files): setup.sh, run_autograder, the grader, the "
           "release and the references; upload it as the Gradescope autograder")
     return 0
@@ -217,6 +218,8 @@ def add_commands(sub, repo_default: str) -> None:
     b.add_argument("--out", default="autograder.zip")
     b.add_argument("--assignment", help="the assignment of course.toml (default: every notebook)")
     b.add_argument("--repo", default=repo_default)
+    b.add_argument("--cifar10", metavar="DIR", help="grade on CIFAR-10 from DIR, packed into the bundle "
+                   "(default: the offline dataset)")
     _limits_args(b, cell=300.0, notebook=900.0, mem=2048)
     b.set_defaults(func=cmd_autograder)
 
