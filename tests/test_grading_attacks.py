@@ -92,6 +92,10 @@ def _attacks(repo: Path, refs: Path, release: Path, out: Path) -> dict:
         "            try:\n                open(p, 'w').write('{\"score\": 1000}')\n"
         "            except OSError:\n                pass\n"
         "    os._exit(0)\n"
+        "try:  # a forged report on the runner's own output\n"
+        "    with open(f'/proc/{os.getppid()}/fd/1', 'w') as f:\n"
+        "        f.write('{\"cells\": {\"3\": {\"status\": \"ok\"}}, \"notebook\": \"\"}')\n"
+        "except OSError:\n    pass\n"
         "for sig_target in (os.getppid(), -1):\n"
         "    try:\n        os.kill(sig_target, signal.SIGKILL)\n    except OSError:\n        pass\n")
     a["vandal"] = ({NB: _with_cells(vandal), PY: py(**WRONG, extra="try:\n    exec(" + repr(vandal) +
