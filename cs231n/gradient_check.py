@@ -108,3 +108,23 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None, ver
         if verbose:
             print(f"numerical: {grad_numerical:f} analytic: {grad_analytic:f}, relative error: {err:e}")
     return errors
+
+
+def set_weights(model, scale, seed=0):
+    """Give every weight matrix of ``model`` (parameters named ``W...``) a draw of its own.
+
+    A check that compares a net's loss and gradients with stored values calls
+    this right after building the net, so that what it checks does not depend
+    on the order in which the constructor drew its weights (any order is right).
+    Biases, gamma and beta keep their initial values.
+
+    Args:
+        model: a model with a ``params`` dict.
+        scale: standard deviation of the new weights.
+        seed: seed of the draws (one RandomState, weights in name order).
+    """
+    rng = np.random.RandomState(seed)
+    for name in sorted(model.params):
+        if name.startswith("W"):
+            w = model.params[name]
+            model.params[name] = (scale * rng.randn(*w.shape)).astype(w.dtype)

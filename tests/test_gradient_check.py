@@ -2,8 +2,9 @@
 import numpy as np
 import pytest
 
+from cs231n.classifiers.fc_net import FullyConnectedNet
 from cs231n.gradient_check import (eval_numerical_gradient, eval_numerical_gradient_array,
-                                   grad_check_sparse, rel_error)
+                                   grad_check_sparse, rel_error, set_weights)
 
 
 def test_rel_error_is_zero_for_equal_and_large_for_different():
@@ -51,3 +52,17 @@ def test_sparse_check_passes_a_right_gradient_and_flags_a_wrong_one():
     bad = grad_check_sparse(f, x, np.cos(x) + 0.1, num_checks=8, seed=0, verbose=False)
     assert len(good) == 8 and max(good) < 1e-7
     assert min(bad) > 1e-3
+
+
+def test_set_weights_gives_the_same_weights_whatever_the_generator_state_and_keeps_the_rest():
+    nets = []
+    for seed in (1, 2):
+        np.random.seed(seed)
+        net = FullyConnectedNet([5, 4], input_dim=3, num_classes=2, weight_scale=1.0,
+                                normalization="batchnorm", dtype=np.float64)
+        set_weights(net, 0.05, seed=7)
+        nets.append(net)
+    for name in nets[0].params:
+        assert np.array_equal(nets[0].params[name], nets[1].params[name]), name
+    assert np.all(nets[0].params["gamma1"] == 1) and np.all(nets[0].params["b1"] == 0)
+    assert abs(nets[0].params["W1"].std() - 0.05) < 0.05 and nets[0].params["W1"].dtype == np.float64
