@@ -35,6 +35,8 @@ def test_release_of_this_repository_has_no_solutions_tests_or_binaries(release):
     grading = {p.name for p in (out / "cs231n" / "grading").iterdir()}
     assert grading == {"__init__.py", "cli.py", "check.py", "runner.py", "submission.py", "nbmeta.py",
                        "manifest.py", "limits.py", "release_manifest.json"}
+    reqs = (out / "requirements.txt").read_text()
+    assert all(r in reqs for r in ("numpy", "jupyterlab", "Cython", "setuptools", "wheel")) and "pytest" not in reqs
     readme = (out / "README.md").read_text()
     assert "make lab" in readme and "make check" in readme and "The repository is the solution" not in readme
     for rel in manifest["student_files"]:

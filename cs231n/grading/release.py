@@ -217,9 +217,11 @@ def student_requirements(repo: Path) -> str:
     """What a student installs: the package's dependencies, JupyterLab and the build tools."""
     from .course import tomllib
     data = tomllib.loads((Path(repo) / "pyproject.toml").read_text())
+    # wheel: pip builds the package without build isolation (the Makefile's way), and
+    # setuptools needs it for that
     deps = (list(data["project"]["dependencies"])
             + list(data["project"].get("optional-dependencies", {}).get("lab", []))
-            + list(data["build-system"]["requires"]))
+            + list(data["build-system"]["requires"]) + ["wheel"])
     return ("# What the notebooks need (then: pip install --no-build-isolation -e .)\n"
             + "\n".join(dict.fromkeys(deps)) + "\n")
 
