@@ -191,7 +191,7 @@ def test_autograder_bundle_grades_in_gradescopes_layout_as_root(course, tmp_path
     assert not any(n.startswith("tests/") or n.endswith(".so") or "cifar-10" in n for n in names)
     req = (ag / "source" / "requirements-grader.txt").read_text()
     assert "jupyterlab" not in req and "pytest" not in req
-    env = dict(os.environ, AUTOGRADER_ROOT=str(ag), AUTOGRADER_PYTHON=str(Path(os.sys.executable)))
+    env = dict(os.environ, AUTOGRADER_ROOT=str(ag), AUTOGRADER_PYTHON=sys.executable)
     for f in ("setup.sh", "run_autograder"):
         os.chmod(ag / "source" / f, 0o755)
     setup = subprocess.run(["bash", str(ag / "source" / "setup.sh")], env=env, capture_output=True, text=True)
@@ -240,7 +240,7 @@ def test_autograder_bundle_with_cifar10_packs_it_and_grades_on_it(course, tmp_pa
         zf.extractall(ag / "source")
         manifest = json.loads(zf.read("references/manifest.json"))
     assert manifest["dataset"] == "cifar10"
-    env = dict(os.environ, AUTOGRADER_ROOT=str(ag), AUTOGRADER_PYTHON=os.sys.executable)
+    env = dict(os.environ, AUTOGRADER_ROOT=str(ag), AUTOGRADER_PYTHON=sys.executable)
     env.pop("CS231N_DATA_DIR", None)
     setup = subprocess.run(["bash", str(ag / "source" / "setup.sh")], env=env, capture_output=True, text=True)
     assert setup.returncode == 0, setup.stderr

@@ -126,11 +126,9 @@ def test_hostile_submissions_gain_nothing_and_harm_nobody(tmp_path):
     subs, out, work = tmp_path / "subs", tmp_path / "grades", tmp_path / "work"
     subs.mkdir()
     attacks = _attacks(repo, refs, release, out)
-    expected = {}
-    for i, (name, (files, score)) in enumerate(attacks.items()):
-        zip_name = name.replace("/", "_") if "/" in name else name
-        zip_files(subs / f"{zip_name}.zip", files)
-    for k, honest in enumerate(("honest_a", "honest_b")):
+    for name, (files, _) in attacks.items():
+        zip_files(subs / f"{name.replace('/', '_')}.zip", files)
+    for honest in ("honest_a", "honest_b"):
         zip_files(subs / f"{honest}.zip", {NB: (repo / NB).read_text(), PY: (repo / PY).read_text()})
     before = {"repo": _tree(repo), "release": _tree(release), "refs": _tree(refs)}
     home_startup = Path.home() / ".ipython" / "profile_default" / "startup"
@@ -142,11 +140,9 @@ def test_hostile_submissions_gain_nothing_and_harm_nobody(tmp_path):
     got = {p.parent.name: results(p)["score"] for p in out.glob("*/results.json")}
     snapshot = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert got["honest_a"] == FULL and got["honest_b"] == FULL
-    assert got["rewired_kernel"] <= HONEST_K
-    assert got["linked_values"] <= HONEST_K
-    assert got["reads_the_solution"] <= HONEST_K
-    assert got["vandal"] <= HONEST_K
-    assert got["flood"] == FULL
+    for name in ("rewired_kernel", "linked_values", "reads_the_solution", "vandal", "flood"):
+        assert got[name] <= attacks[name][1], (name, got[name])  # no more than its honest content
+    assert got["flood"] == FULL  # and the flood after honest work keeps it
     assert sorted(n for n in got if n.startswith(("submission", "summary", "escape"))) == \
         ["escape", "submission", "summary_csv"]
     assert all(v == FULL for n, v in got.items() if n in ("submission", "summary_csv", "escape"))

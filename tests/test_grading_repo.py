@@ -2,7 +2,7 @@
 probes (``tests/hidden``) pass on the solution and fail on the release.
 
 No notebook is executed: the probes run through the same runner the grader
-uses to build references (``references._run_runner``), once against the
+uses to build references (``references.run_solution``), once against the
 solution and once against the release.
 """
 import pytest
@@ -64,7 +64,7 @@ def _run_probes(found, package_root, out_dir):
         inputs.write_bytes(values.dump_npz(p.inputs))
         spec["probes"].append({"name": p.name, "function": p.function, "source": p.source,
                                "inputs": str(inputs)})
-    return references._run_runner("probes", spec, package_root, out_dir, timeout=120)["probes"]
+    return references.run_solution("probes", spec, package_root, timeout=120)["probes"]
 
 
 def test_hidden_probes_pass_on_the_solution_and_fail_on_the_release(release, tmp_path):

@@ -50,21 +50,26 @@ def resolve_notebooks(root: Path, names: list[str]) -> list[Path]:
     return out
 
 
-def run_local(nb_path: Path, pythonpath: Path, limits: Limits, record_dir: Path | None = None) -> dict:
-    """Execute a notebook with the grader's runner in an ordinary process; its report."""
+def run_runner(mode: str, spec: dict, pythonpath: Path, timeout: float) -> subprocess.CompletedProcess:
+    """Run ``runner.py MODE`` in an ordinary process (no sandbox), ``pythonpath`` first on the path.
+
+    For code that is trusted or runs on its owner's machine: a student's
+    ``check``, the solution when references are built.
+    """
     with tempfile.TemporaryDirectory(prefix="cs231n-run-") as tmp:
-        rec = record_dir or Path(tmp) / "record"
-        rec.mkdir(exist_ok=True)
-        spec = {"notebook": str(nb_path), "cwd": str(nb_path.parent), "record_dir": str(rec),
-                "cell_timeout": limits.cell_timeout, "notebook_timeout": limits.notebook_timeout,
-                "max_restarts": limits.max_restarts, "cell_output_kb": limits.cell_output_kb,
-                "notebook_output_kb": limits.notebook_output_kb}
-        (Path(tmp) / "spec.json").write_text(json.dumps(spec))
+        spec_path = Path(tmp) / "spec.json"
+        spec_path.write_text(json.dumps(spec))
         env = dict(os.environ, PYTHONPATH=str(pythonpath), MPLBACKEND="Agg",
                    JUPYTER_PLATFORM_DIRS="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
-        proc = subprocess.run([sys.executable, str(RUNNER), "notebook", str(Path(tmp) / "spec.json")],
-                              cwd=tmp, env=env, capture_output=True,
-                              timeout=limits.notebook_timeout + (limits.max_restarts + 2) * 150)
+        return subprocess.run([sys.executable, str(RUNNER), mode, str(spec_path)], cwd=tmp,
+                              env=env, capture_output=True, timeout=timeout)
+
+
+def run_local(nb_path: Path, pythonpath: Path, limits: Limits, record_dir: Path | None = None) -> dict:
+    """Execute a notebook with the grader's runner in an ordinary process; its report."""
+    with tempfile.TemporaryDirectory(prefix="cs231n-record-") as tmp:
+        rec = record_dir or Path(tmp)
+        proc = run_runner("notebook", limits.notebook_spec(nb_path, rec), pythonpath, limits.hard_timeout)
     try:
         return json.loads(proc.stdout)
     except ValueError:

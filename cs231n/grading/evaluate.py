@@ -22,7 +22,8 @@ class ModelError(ValueError):
     """The recorded model does not fit the grader's class; the message is the grader's own."""
 
 
-def _group(flat: dict, name: str) -> dict[str, np.ndarray]:
+def _members(flat: dict, name: str) -> dict[str, np.ndarray]:
+    """The entries recorded under ``name/``, keyed by what follows the slash."""
     return {k[len(name) + 1:]: v for k, v in flat.items() if k.startswith(name + "/")}
 
 
@@ -30,7 +31,7 @@ def _config(flat: dict, name: str, cls) -> dict:
     """Constructor keyword arguments recorded under ``name``: numbers and strings only."""
     allowed = set(inspect.signature(cls.__init__).parameters) - {"self", "dtype"}
     kwargs = {}
-    for key, arr in _group(flat, name).items():
+    for key, arr in _members(flat, name).items():
         top = key.split("/", 1)[0]
         if top == "dtype":  # the grader scores in the dtype of the data
             continue
@@ -82,7 +83,7 @@ def _model_scores(rule: dict, name: str, student: dict, x: np.ndarray):
     if "dtype" in inspect.signature(cls.__init__).parameters:
         cfg["dtype"] = dtype
     model = cls(**cfg)
-    params = _group(student, name)
+    params = _members(student, name)
     if set(params) != set(model.params):
         raise ModelError("parameters: not the names the model has")
     for key, want in model.params.items():
@@ -90,7 +91,7 @@ def _model_scores(rule: dict, name: str, student: dict, x: np.ndarray):
         if got.shape != want.shape or got.dtype.kind != "f":
             raise ModelError(f"parameter {key}: expected shape {want.shape}")
         model.params[key] = got.astype(want.dtype)
-    _load_state(model, _group(student, rule["state"]) if rule.get("state") else {})
+    _load_state(model, _members(student, rule["state"]) if rule.get("state") else {})
     return np.concatenate([np.asarray(model.loss(x[i:i + BATCH])) for i in range(0, len(x), BATCH)])
 
 

@@ -211,12 +211,8 @@ class Grader:
         path = sandbox.course / rel
         path.write_text(nbmeta.writes(nb), encoding="utf-8")  # restored just before it runs
         sandbox.hand_over()
-        spec = {"notebook": str(path), "cwd": str(path.parent), "record_dir": str(sandbox.record_dir),
-                "cell_timeout": lim.cell_timeout, "notebook_timeout": lim.notebook_timeout,
-                "max_restarts": lim.max_restarts, "cell_output_kb": lim.cell_output_kb,
-                "notebook_output_kb": lim.notebook_output_kb}
-        spec_path = sandbox.write_spec("notebook.json", spec)
-        hard = lim.notebook_timeout + (lim.max_restarts + 2) * 150
+        spec_path = sandbox.write_spec("notebook.json", lim.notebook_spec(path, sandbox.record_dir))
+        hard = lim.hard_timeout
         run = sandbox.run([sandbox.python, str(sandbox.runner), "notebook", str(spec_path)],
                           timeout=hard, env={"PYTHONPATH": str(sandbox.course)},
                           max_output=(lim.notebook_output_kb << 10) * 4 + 16 * MB)

@@ -150,7 +150,8 @@ def build_autograder(repo: Path, out: Path, assignment: str | None = None, limit
 
     from . import references
     from .staff import _assignment_hidden
-    from .release import HIDDEN_DIR, build_release, load_manifest
+    from .manifest import load_manifest
+    from .release import HIDDEN_DIR, build_release
     from .limits import Limits
 
     repo, out = Path(repo), Path(out)
@@ -210,8 +211,6 @@ def build_autograder(repo: Path, out: Path, assignment: str | None = None, limit
 
 
 def _grader_requirements(repo: Path) -> str:
-    """The package's run-time dependencies (pyproject) and its build requirements."""
-    from .course import tomllib
-    data = tomllib.loads((Path(repo) / "pyproject.toml").read_text())
-    deps = list(data["project"]["dependencies"]) + list(data["build-system"]["requires"])
-    return "\n".join(dict.fromkeys(deps)) + "\n"
+    """What grading needs: the package's run-time dependencies and its build requirements."""
+    from .release import requirements
+    return "\n".join(requirements(repo)) + "\n"

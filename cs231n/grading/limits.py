@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 MB = 1 << 20
 
@@ -28,3 +29,15 @@ class Limits:
         if isolated:  # counted per user: meaningful only for a user of its own
             out["RLIMIT_NPROC"] = (self.processes, self.processes)
         return out
+
+    @property
+    def hard_timeout(self) -> float:
+        """Wall-clock bound of one notebook run, kernel restarts and start-ups included."""
+        return self.notebook_timeout + (self.max_restarts + 2) * 150
+
+    def notebook_spec(self, notebook: Path, record_dir: Path) -> dict:
+        """What ``runner.py`` needs to execute ``notebook`` under these limits."""
+        return {"notebook": str(notebook), "cwd": str(Path(notebook).parent),
+                "record_dir": str(record_dir), "cell_timeout": self.cell_timeout,
+                "notebook_timeout": self.notebook_timeout, "max_restarts": self.max_restarts,
+                "cell_output_kb": self.cell_output_kb, "notebook_output_kb": self.notebook_output_kb}

@@ -17,7 +17,7 @@ import ast
 import re
 from pathlib import Path
 
-from . import markers, nbmeta
+from . import markers
 
 STAFF_ONLY = re.compile(r"^(tests/|benchmarks/|course\.toml$|\.git/|build/|.*\.(so|c|pyc|pyd)$|"
                         r"(.*/)?__pycache__/|cs231n/grading/(?!(__init__|cli|check|runner|submission|"

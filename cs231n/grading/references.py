@@ -17,18 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import subprocess
-import sys
-import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from . import course as course_mod, probes as probes_mod, values
-from .check import RUNNER
+from .check import run_runner
 from .limits import Limits
 
 
@@ -42,14 +38,9 @@ def dataset_name() -> str:
     return "cifar10" if dataset_info().is_cifar10 else "offline"
 
 
-def _run_runner(mode: str, spec: dict, pythonpath: Path, cwd: Path, timeout: float) -> dict:
-    with tempfile.TemporaryDirectory(prefix="cs231n-ref-") as tmp:
-        spec_path = Path(tmp) / "spec.json"
-        spec_path.write_text(json.dumps(spec))
-        env = dict(os.environ, PYTHONPATH=str(pythonpath), MPLBACKEND="Agg",
-                   JUPYTER_PLATFORM_DIRS="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
-        proc = subprocess.run([sys.executable, str(RUNNER), mode, str(spec_path)], cwd=str(cwd),
-                              env=env, capture_output=True, timeout=timeout)
+def run_solution(mode: str, spec: dict, repo: Path, timeout: float) -> dict:
+    """The runner's report on the solution (trusted: no sandbox); a failed run is an error."""
+    proc = run_runner(mode, spec, repo, timeout)
     if proc.returncode != 0:
         raise ReferenceError(f"the reference run failed: {proc.stderr.decode(errors='replace')[-2000:]}")
     return json.loads(proc.stdout)
@@ -71,10 +62,8 @@ def build(repo: Path, notebooks: list[str], graded: dict, out: Path, hidden: Pat
         rec = out / "notebooks" / stem
         rec.mkdir()
         echo(f"references: running the solution of {Path(rel).name} ...")
-        spec = {"notebook": str(repo / rel), "cwd": str((repo / rel).parent), "record_dir": str(rec.resolve()),
-                "cell_timeout": limits.cell_timeout, "notebook_timeout": limits.notebook_timeout,
-                "max_restarts": 0, "cell_output_kb": 64, "notebook_output_kb": 1024}
-        res = _run_runner("notebook", spec, repo, (repo / rel).parent, limits.notebook_timeout + 300)
+        spec = replace(limits, max_restarts=0).notebook_spec(repo / rel, rec.resolve())
+        res = run_solution("notebook", spec, repo, limits.notebook_timeout + 300)
         failed = [c for c in res["cells"].values() if c["status"] != "ok"]
         if failed:
             raise ReferenceError(f"{rel}: the solution fails: {failed[0]['status']}: {failed[0]['error']}")
@@ -104,7 +93,7 @@ def build(repo: Path, notebooks: list[str], graded: dict, out: Path, hidden: Pat
                                    "inputs": str(inputs.resolve())})
             manifest["probes"].append({"name": p.name, "points": p.points, "tol": p.tol,
                                        "function": p.function, "source": p.source})
-        res = _run_runner("probes", spec, repo, out, 1800)
+        res = run_solution("probes", spec, repo, 1800)
         bad = {k: v for k, v in res["probes"].items() if v["status"] != "ok"}
         if bad:
             name, info = next(iter(bad.items()))

@@ -12,14 +12,13 @@ import copy
 import fnmatch
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from . import lint, markers, nbmeta
-from .manifest import MANIFEST, load_manifest, source_hash, student_files_of  # noqa: F401 (re-exported)
+from .manifest import MANIFEST, source_hash
 
 # What a student needs, relative to the repository root (README.md, Makefile and
 # requirements.txt are the student's own, written from templates/).
@@ -32,7 +31,6 @@ TEMPLATES = Path(__file__).with_name("templates")
 EXCLUDE_NAMES = {".git", ".venv", "build", "dist", "__pycache__", ".ipynb_checkpoints",
                  ".pytest_cache", "data", "cifar-10-batches-py"}
 EXCLUDE_PATTERNS = ["*.so", "*.c", "*.pyc", "*.pyd", "*.egg-info", "*.ckpt", "*.pkl"]
-HIDDEN_TESTS = "cs231n/grading/hidden_tests"
 HIDDEN_DIR = "tests/hidden"  # hidden probes: staff-only, never released
 ANSWER_PREFIX = "**Your answer:**"
 
@@ -45,7 +43,7 @@ def excluded(rel: str) -> bool:
     parts = rel.split("/")
     if any(p in EXCLUDE_NAMES for p in parts):
         return True
-    if rel == HIDDEN_TESTS or rel.startswith(HIDDEN_TESTS + "/") or rel == MANIFEST:
+    if rel == MANIFEST:
         return True
     if rel.startswith("cs231n/grading/") and rel.split("/")[2] not in STUDENT_GRADING:
         return True
@@ -213,17 +211,22 @@ def student_front_files(repo: Path, course, chosen, notebooks: list[str], owned:
     return out
 
 
-def student_requirements(repo: Path) -> str:
-    """What a student installs: the package's dependencies, JupyterLab and the build tools."""
+def requirements(repo: Path, extras: tuple = ()) -> list[str]:
+    """The package's dependencies (pyproject), those of ``extras``, and its build requirements."""
     from .course import tomllib
     data = tomllib.loads((Path(repo) / "pyproject.toml").read_text())
+    optional = data["project"].get("optional-dependencies", {})
+    deps = list(data["project"]["dependencies"]) + [d for e in extras for d in optional.get(e, [])]
+    return list(dict.fromkeys(deps + list(data["build-system"]["requires"])))
+
+
+def student_requirements(repo: Path) -> str:
+    """What a student installs: the package's dependencies, JupyterLab and the build tools."""
     # wheel: pip builds the package without build isolation (the Makefile's way), and
     # setuptools needs it for that
-    deps = (list(data["project"]["dependencies"])
-            + list(data["project"].get("optional-dependencies", {}).get("lab", []))
-            + list(data["build-system"]["requires"]) + ["wheel"])
+    deps = requirements(repo, ("lab",)) + ["wheel"]
     return ("# What the notebooks need (then: pip install --no-build-isolation -e .)\n"
-            + "\n".join(dict.fromkeys(deps)) + "\n")
+            + "\n".join(deps) + "\n")
 
 
 def nbformat_dumps(nb) -> str:
@@ -238,7 +241,7 @@ def import_failures(root: Path) -> dict[str, str]:
         parts = list(p.relative_to(root).with_suffix("").parts)
         if parts[-1] == "__init__":
             parts = parts[:-1]
-        if "hidden_tests" in parts or parts[-1].startswith("test_"):
+        if parts[-1].startswith("test_"):
             continue
         mods.append(".".join(parts))
     code = ("import importlib, json, warnings\nwarnings.simplefilter('ignore')\n"

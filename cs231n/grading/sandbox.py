@@ -17,10 +17,8 @@ touch the grader's files, so ``cs231n grade`` warns loudly, and refuses with
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tempfile

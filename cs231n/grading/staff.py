@@ -4,12 +4,10 @@ They are not in a student's release; ``cli.py`` adds them when this module is th
 """
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 from . import course as course_mod, references
