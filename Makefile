@@ -20,16 +20,24 @@ help:
 	@echo "make autograder  Gradescope autograder bundle (autograder.zip)"
 	@echo "make clean    remove build products (keeps .venv and data)"
 
+# Set-up prints one line per step; what pip and the compiler say goes to
+# $(LOG), shown only when a step fails.
+LOG    := $(VENV)/install.log
+QUIET   = >>$(LOG) 2>&1 || { tail -n 30 $(LOG); echo "failed: the whole log is in $(LOG)"; exit 1; }
+
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@echo "creating the environment in $(VENV)"
+	@$(PYTHON) -m venv $(VENV)
 
 # Build requirements go in first so the extension builds without build
 # isolation (no second download of numpy/Cython, works from a local index).
 $(STAMP): $(BIN)/python pyproject.toml setup.py requirements.txt $(PYX)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-build-isolation --no-deps -e .
-	$(BIN)/python -c "import cs231n.im2col_cython" 
+	@echo "installing the packages the course uses (log: $(LOG))"
+	@$(BIN)/python -m pip install --upgrade pip $(QUIET)
+	@$(BIN)/python -m pip install -r requirements.txt $(QUIET)
+	@echo "building the cs231n package and its compiled convolution"
+	@$(BIN)/python -m pip install --no-build-isolation --no-deps -e . $(QUIET)
+	@$(BIN)/python -c "import cs231n.im2col_cython" $(QUIET)
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -37,8 +45,16 @@ install: $(STAMP)
 # Jupyter refuses to run as root unless told to (containers, CI machines).
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# No announcements pop-up and no update check (the course runs offline too),
+# only warnings in the log, and nbgrader's server extensions (installed for the
+# tests, used through `cs231n release --nbgrader`) left out of the course's lab.
+NO_NBGRADER := {"nbgrader.server_extensions.formgrader": False, "nbgrader.server_extensions.validate_assignment": False}
+LAB_QUIET := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+             --log-level=WARN --LabApp.log_level=WARN '--ServerApp.jpserver_extensions=$(NO_NBGRADER)'
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	@echo "starting JupyterLab on notebooks/ (stop it with Ctrl-C)"
+	@$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_QUIET) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

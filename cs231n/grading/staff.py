@@ -1,4 +1,4 @@
-"""The course staff's commands: release, references, grade, autograder.
+"""The course staff's commands: release, references, grade, autograder, execute.
 
 They are not in a student's release; ``cli.py`` adds them when this module is there.
 """
@@ -167,6 +167,15 @@ def cmd_autograder(a) -> int:
     return 0
 
 
+def cmd_execute(a) -> int:
+    from .stored import execute
+    for nb in a.notebooks:
+        print(f"{nb}: running ...", flush=True)
+        seconds = execute(Path(nb), timeout=a.timeout)
+        print(f"{nb}: ran in {seconds:.0f} s, stored with its outputs", flush=True)
+    return 0
+
+
 def add_commands(sub, repo_default: str) -> None:
     """The staff's subcommands, added to ``cs231n``'s parser."""
     r = sub.add_parser("release", help="write the student version (TODO stubs, no outputs)")
@@ -220,6 +229,12 @@ def add_commands(sub, repo_default: str) -> None:
                    "(default: the offline dataset)")
     _limits_args(b, cell=300.0, notebook=900.0, mem=2048)
     b.set_defaults(func=cmd_autograder)
+
+    e = sub.add_parser("execute", help="run notebooks top to bottom and store them with their outputs, "
+                       "clean to open in JupyterLab")
+    e.add_argument("notebooks", nargs="+", help="notebook files (e.g. notebooks/01_knn.ipynb)")
+    e.add_argument("--timeout", type=float, default=1800.0, help="seconds per cell (default %(default)s)")
+    e.set_defaults(func=cmd_execute)
 
 
 ERRORS = (MarkerError, ReleaseError, ReferenceError, CourseError)
