@@ -13,12 +13,20 @@ uint8 numpy array.
 import functools
 import os
 import pickle
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from cs231n.synthetic_data import NUM_TEST, NUM_TRAIN, SYNTHETIC_CLASSES, make_synthetic_cifar
+
+__all__ = [
+    "CIFAR10_CLASSES", "DatasetError", "DatasetInfo", "cifar10_dir", "dataset_info", "class_names",
+    "load_CIFAR_batch", "load_CIFAR10", "get_CIFAR10_data",
+    "UnsafePickleError", "load_pickle", "read_npy_safely", "load_tiny_imagenet", "imagenet_val_path",
+    "load_imagenet_val", "load_models",
+]
 
 CIFAR10_CLASSES = (
     "airplane", "automobile", "bird", "cat", "deer",
@@ -287,3 +295,262 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000, sub
         "X_val": channels_first(X_val), "y_val": y_val,
         "X_test": channels_first(X_test), "y_test": y_test,
     }
+
+
+# ---------------------------------------------------------------------------
+# CS231n's other loaders: pickles, Tiny ImageNet, a few ImageNet images, saved models
+# ---------------------------------------------------------------------------
+
+class UnsafePickleError(pickle.UnpicklingError):
+    """A pickle asks for an object other than plain data and numpy arrays."""
+
+
+def _safe_frombuffer(buf, dtype, shape, order="C"):
+    """What numpy's protocol-5 pickles call to rebuild an array, for non-object dtypes only."""
+    if not isinstance(dtype, np.dtype) or dtype.hasobject:
+        raise UnsafePickleError(f"refusing an array of dtype {dtype!r} from raw bytes")
+    return np.frombuffer(bytes(buf), dtype=dtype).reshape(shape, order=order).copy()
+
+
+def _safe_scalar(dtype, data=None):
+    """What numpy pickles call to rebuild a scalar (np.float64(...)), for non-object dtypes only."""
+    if not isinstance(dtype, np.dtype) or dtype.hasobject or not isinstance(data, (bytes, str)):
+        raise UnsafePickleError(f"refusing a numpy scalar of dtype {dtype!r}")
+    data = data.encode("latin1") if isinstance(data, str) else data
+    return np.frombuffer(data, dtype=dtype, count=1)[0]
+
+
+class _SafeUnpickler(_CifarUnpickler):
+    """The CIFAR unpickler's rules, for any pickle: plain data, numpy arrays, dtypes and scalars."""
+
+    _allowed = {
+        **_CifarUnpickler._allowed,
+        ("numpy.core.numeric", "_frombuffer"): _safe_frombuffer,
+        ("numpy._core.numeric", "_frombuffer"): _safe_frombuffer,
+        ("numpy.core.multiarray", "scalar"): _safe_scalar,
+        ("numpy._core.multiarray", "scalar"): _safe_scalar,
+    }
+
+    def find_class(self, module, name):
+        try:
+            return self._allowed[(module, name)]
+        except KeyError:
+            raise UnsafePickleError(
+                f"refusing to load {module}.{name}: only plain data (dicts, lists, strings, "
+                "numbers) and numpy arrays are read, because unpickling anything else can run "
+                "code") from None
+
+
+def load_pickle(f):
+    """Read one pickled object from a binary file object (or a path), safely.
+
+    Like CS231n's ``load_pickle`` (latin1 for Python 2 pickles), but with a
+    restricted unpickler: it builds plain data and numpy arrays only, and raises
+    UnsafePickleError (a pickle.UnpicklingError) for anything else.
+    """
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "rb") as fh:
+            return _SafeUnpickler(fh, encoding="latin1").load()
+    return _SafeUnpickler(f, encoding="latin1").load()
+
+
+def read_npy_safely(f):
+    """Read one .npy array from a binary stream (need not be seekable), never running code.
+
+    Arrays of plain dtypes are read as numpy does with allow_pickle=False; an
+    object array (what ``np.save`` writes for a dict) goes through the
+    restricted unpickler of :func:`load_pickle`.
+    """
+    from numpy.lib import format as npy
+
+    version = npy.read_magic(f)
+    if version == (1, 0):
+        shape, fortran, dtype = npy.read_array_header_1_0(f)
+    elif version in ((2, 0), (3, 0)):
+        shape, fortran, dtype = npy.read_array_header_2_0(f)
+    else:
+        raise ValueError(f"unsupported .npy version {version}")
+    if dtype.hasobject:
+        return _SafeUnpickler(f, encoding="latin1").load()
+    count = int(np.prod(shape, dtype=np.int64))
+    data = f.read(count * dtype.itemsize)
+    if len(data) != count * dtype.itemsize:
+        raise ValueError(f"the array is truncated: {len(data)} of {count * dtype.itemsize} bytes")
+    return np.frombuffer(data, dtype=dtype, count=count).reshape(shape, order="F" if fortran else "C").copy()
+
+
+TINY_IMAGENET_HOW_TO_GET = (
+    "Tiny ImageNet is not part of this course's data: download "
+    "http://cs231n.stanford.edu/tiny-imagenet-200.zip (about 250 MB), unzip it, and pass the "
+    "folder that holds wnids.txt, words.txt, train/, val/ and test/."
+)
+IMAGENET_VAL_FILE = "imagenet_val_25.npz"
+IMAGENET_VAL_HOW_TO_GET = (
+    f"Download http://cs231n.stanford.edu/{IMAGENET_VAL_FILE} (25 ImageNet validation images, "
+    "about 4 MB; CS231n's cs231n/datasets/get_imagenet_val.sh does the same) into datasets/."
+)
+
+
+def _read_image_chw(filename, dtype):
+    """One image file as a (3, H, W) array (grey images repeated over 3 channels, alpha dropped)."""
+    from imageio.v2 import imread
+
+    img = np.asarray(imread(filename))
+    if img.ndim == 2:
+        img = np.repeat(img[:, :, None], 3, axis=2)
+    return img[:, :, :3].transpose(2, 0, 1).astype(dtype)
+
+
+def _stack_images(files, dtype, what):
+    if not files:
+        return np.zeros((0, 3, 64, 64), dtype=dtype)
+    try:
+        return np.stack([_read_image_chw(f, dtype) for f in files])
+    except (OSError, ValueError) as e:
+        raise DatasetError(f"Tiny ImageNet {what}: cannot read an image ({e}). {TINY_IMAGENET_HOW_TO_GET}") from None
+
+
+def load_tiny_imagenet(path, dtype=np.float32, subtract_mean=True):
+    """Load Tiny ImageNet (TinyImageNet-200, or -100-A/-100-B, which share its layout).
+
+    Inputs:
+    - path: the dataset's folder (wnids.txt, words.txt, train/, val/, test/)
+    - dtype: numpy dtype of the images
+    - subtract_mean: subtract the mean training image from every split
+
+    Returns a dict with:
+    - 'class_names': list; class_names[i] is the list of WordNet names of class i
+    - 'X_train': (N_tr, 3, 64, 64); 'y_train': int64 (N_tr,)
+    - 'X_val': (N_val, 3, 64, 64); 'y_val': int64 (N_val,)
+    - 'X_test': (N_test, 3, 64, 64); 'y_test': int64 (N_test,), or None without test labels
+    - 'mean_image': (3, 64, 64), the mean training image
+
+    Raises DatasetError, saying how to get the data, when the folder is not there.
+    """
+    root = Path(path).expanduser()
+    for needed in ("wnids.txt", "words.txt", "train", "val"):
+        if not (root / needed).exists():
+            raise DatasetError(f"{root} is not a Tiny ImageNet folder ({needed} is missing). "
+                               f"{TINY_IMAGENET_HOW_TO_GET}")
+    wnids = [w.strip() for w in (root / "wnids.txt").read_text().splitlines() if w.strip()]
+    label_of = {wnid: i for i, wnid in enumerate(wnids)}
+    words = {}
+    for line in (root / "words.txt").read_text().splitlines():
+        wnid, _, names = line.partition("\t")
+        words[wnid.strip()] = [n.strip() for n in names.split(",")]
+    class_names = [words.get(wnid, [wnid]) for wnid in wnids]
+
+    train_files, y_train = [], []
+    for wnid in wnids:
+        folder = root / "train" / wnid
+        boxes = folder / f"{wnid}_boxes.txt"
+        if boxes.is_file():
+            names = [line.split("\t")[0] for line in boxes.read_text().splitlines() if line.strip()]
+        else:
+            names = sorted(p.name for p in (folder / "images").glob("*"))
+        train_files += [folder / "images" / n for n in names]
+        y_train += [label_of[wnid]] * len(names)
+
+    val_files, y_val = [], []
+    for line in (root / "val" / "val_annotations.txt").read_text().splitlines():
+        if line.strip():
+            name, wnid = line.split("\t")[:2]
+            val_files.append(root / "val" / "images" / name)
+            y_val.append(label_of[wnid])
+
+    test_dir = root / "test" / "images"
+    test_names = sorted(p.name for p in test_dir.glob("*")) if test_dir.is_dir() else []
+    y_test = None
+    annotations = root / "test" / "test_annotations.txt"
+    if annotations.is_file():
+        wnid_of = dict(line.split("\t")[:2] for line in annotations.read_text().splitlines() if line.strip())
+        y_test = np.array([label_of[wnid_of[n]] for n in test_names], dtype=np.int64)
+
+    X_train = _stack_images(train_files, dtype, "training set")
+    X_val = _stack_images(val_files, dtype, "validation set")
+    X_test = _stack_images([test_dir / n for n in test_names], dtype, "test set")
+    mean_image = X_train.mean(axis=0)
+    if subtract_mean:
+        X_train -= mean_image
+        X_val -= mean_image
+        X_test -= mean_image
+    return {
+        "class_names": class_names,
+        "X_train": X_train, "y_train": np.array(y_train, dtype=np.int64),
+        "X_val": X_val, "y_val": np.array(y_val, dtype=np.int64),
+        "X_test": X_test, "y_test": y_test,
+        "mean_image": mean_image,
+    }
+
+
+def imagenet_val_path():
+    """Where load_imagenet_val looks: datasets/imagenet_val_25.npz, else CS231n's cs231n/datasets/ in the current folder."""
+    candidates = [REPO_ROOT / "datasets" / IMAGENET_VAL_FILE, Path("cs231n") / "datasets" / IMAGENET_VAL_FILE]
+    return next((p for p in candidates if p.is_file()), candidates[0])
+
+
+def load_imagenet_val(num=None):
+    """Load a few ImageNet validation images (CS231n's imagenet_val_25.npz).
+
+    Inputs:
+    - num: how many images (at most 25); None for all
+
+    Returns a tuple (X, y, class_names):
+    - X: uint8 array of shape (num, 224, 224, 3)
+    - y: int array of shape (num,), the labels
+    - class_names: dict from an integer label to its class name
+
+    Raises DatasetError, saying how to get the file, when it is missing or broken.
+    """
+    path = imagenet_val_path()
+    if not path.is_file():
+        raise DatasetError(f"{IMAGENET_VAL_FILE} is missing (looked for {path}). {IMAGENET_VAL_HOW_TO_GET}")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            contents = {}
+            for key in ("X", "y", "label_map"):
+                with archive.open(f"{key}.npy") as f:
+                    contents[key] = read_npy_safely(f)
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, pickle.UnpicklingError) as e:
+        raise DatasetError(f"{path} is corrupt ({type(e).__name__}: {e}). Delete it and fetch it again. "
+                           f"{IMAGENET_VAL_HOW_TO_GET}") from None
+    X, y, label_map = contents["X"], contents["y"], contents["label_map"]
+    if isinstance(label_map, np.ndarray) and label_map.shape == ():
+        label_map = label_map.item()
+    if num is not None:
+        if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
+            raise ValueError(f"num must be a positive int or None, got {num!r}")
+        X, y = X[:num], y[:num]
+    return X, y, label_map
+
+
+def load_models(models_dir):
+    """Load every pickled model in a folder: a dict from file name to the file's 'model' entry.
+
+    Each model file is a pickled dict with a 'model' field (CS231n's format).
+    Files that are not pickles (a README, say) are skipped, as in CS231n; the
+    pickles are read with :func:`load_pickle`'s restricted unpickler, and a file
+    that asks for anything but plain data and arrays is skipped with a warning.
+    """
+    import warnings
+
+    root = Path(models_dir).expanduser()
+    if not root.is_dir():
+        raise DatasetError(f"{root} is not a folder of saved models: pass the folder that holds the "
+                           "pickled model files (CS231n ships them with the assignments that use them)")
+    models = {}
+    for file in sorted(p for p in root.iterdir() if p.is_file()):
+        try:
+            with open(file, "rb") as f:
+                content = load_pickle(f)
+        except UnsafePickleError as e:
+            warnings.warn(f"skipped {file.name}: {e}", RuntimeWarning, stacklevel=2)
+            continue
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError,
+                KeyError, UnicodeDecodeError, MemoryError):
+            continue  # not a pickle
+        if isinstance(content, dict) and "model" in content:
+            models[file.name] = content["model"]
+        else:
+            warnings.warn(f"skipped {file.name}: a pickle without a 'model' entry", RuntimeWarning, stacklevel=2)
+    return models

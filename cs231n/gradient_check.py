@@ -5,6 +5,9 @@ like h^2, and put every perturbed entry back exactly as it was.
 """
 import numpy as np
 
+__all__ = ["rel_error", "eval_numerical_gradient", "eval_numerical_gradient_array", "grad_check_sparse",
+           "eval_numerical_gradient_blobs", "eval_numerical_gradient_net", "set_weights"]
+
 
 def rel_error(x, y):
     """Largest relative error between two arrays (or numbers) of the same shape.
@@ -128,3 +131,34 @@ def set_weights(model, scale, seed=0):
         if name.startswith("W"):
             w = model.params[name]
             model.params[name] = (scale * rng.randn(*w.shape)).astype(w.dtype)
+
+
+def eval_numerical_gradient_blobs(f, inputs, output, h=1e-5):
+    """Numerical gradients of a function that works on blobs (CS231n's interface for layer-like objects).
+
+    A blob is any object with two arrays of one shape: ``vals`` (its values)
+    and ``diffs`` (its gradient). ``f(*inputs, output)`` reads the input blobs'
+    vals and writes ``output.vals``; the upstream gradient is ``output.diffs``.
+
+    Inputs:
+    - f: function called as f(*inputs, output)
+    - inputs: tuple of input blobs; each one's vals is perturbed in place and restored
+    - output: the output blob
+    - h: step of the centred difference
+
+    Returns a list with, for each input blob, an array of its vals' shape: the
+    gradient of sum(output.vals * output.diffs) with respect to its vals.
+    """
+    inputs = tuple(inputs)
+    grads = []
+    for blob in inputs:
+        def g(_, blob=blob):
+            f(*(inputs + (output,)))
+            return output.vals
+        grads.append(eval_numerical_gradient_array(g, blob.vals, output.diffs, h=h))
+    return grads
+
+
+def eval_numerical_gradient_net(net, inputs, output, h=1e-5):
+    """eval_numerical_gradient_blobs for a net whose ``forward()`` reads the input blobs and writes ``output``."""
+    return eval_numerical_gradient_blobs(lambda *blobs: net.forward(), inputs, output, h=h)

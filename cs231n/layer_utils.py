@@ -1,6 +1,13 @@
 """Sandwich layers: common sequences of layers as one forward/backward pair."""
 from cs231n.layers import *  # noqa: F401,F403
 
+__all__ = [
+    "affine_relu_forward", "affine_relu_backward", "affine_norm_relu_forward", "affine_norm_relu_backward",
+    "affine_bn_relu_forward", "affine_bn_relu_backward", "affine_ln_relu_forward", "affine_ln_relu_backward",
+    "conv_relu_forward", "conv_relu_backward", "conv_relu_pool_forward", "conv_relu_pool_backward",
+    "conv_bn_relu_forward", "conv_bn_relu_backward",
+]
+
 
 # ---------------------------------------------------------------------------
 # Fully connected sandwiches

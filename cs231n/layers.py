@@ -7,6 +7,17 @@ statistics that batch normalization writes back into its ``bn_param`` dict.
 """
 import numpy as np
 
+__all__ = [
+    "affine_forward", "affine_backward", "relu_forward", "relu_backward",
+    "leaky_relu_forward", "leaky_relu_backward", "sigmoid_forward", "sigmoid_backward",
+    "tanh_forward", "tanh_backward", "svm_loss", "softmax_loss",
+    "batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt", "layernorm_forward", "layernorm_backward",
+    "dropout_forward", "dropout_backward",
+    "conv_forward_naive", "conv_backward_naive", "max_pool_forward_naive", "max_pool_backward_naive",
+    "spatial_batchnorm_forward", "spatial_batchnorm_backward",
+    "spatial_groupnorm_forward", "spatial_groupnorm_backward",
+]
+
 
 # ---------------------------------------------------------------------------
 # Fully connected layers, activations, losses, normalization, dropout

@@ -15,6 +15,8 @@ learning_rate 1e-3, beta1 0.9, beta2 0.999; epsilon 1e-8 everywhere.
 """
 import numpy as np
 
+__all__ = ["sgd", "sgd_momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+
 
 def _config(config, **defaults):
     config = {} if config is None else config

@@ -41,6 +41,8 @@ from tqdm.auto import tqdm
 
 from cs231n import optim
 
+__all__ = ["Solver"]
+
 
 class Solver:
     """Trains a classification model; see the module docstring.

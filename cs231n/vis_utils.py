@@ -1,6 +1,8 @@
 """Pictures for the notebooks: image grids, weights as images, training curves."""
 import numpy as np
 
+__all__ = ["visualize_grid", "vis_grid", "vis_nn", "show_image_grid", "show_weights_as_images", "plot_history"]
+
 
 def visualize_grid(Xs, ubound=255.0, padding=1):
     """Tile a batch of images into one image, each rescaled to [0, ubound].
@@ -26,6 +28,29 @@ def visualize_grid(Xs, ubound=255.0, padding=1):
         y0, x0 = row * (H + padding), col * (W + padding)
         grid[y0:y0 + H, x0:x0 + W] = ubound * (img - low) / max(high - low, 1e-12)
     return grid
+
+
+def vis_grid(Xs):
+    """Tile a batch of images into a square grid, one pixel apart, scaled as a whole to [0, 1].
+
+    Unlike visualize_grid, the images keep their relative brightness: one
+    minimum and one maximum over the whole grid (the gaps count as 1 before scaling).
+
+    Inputs:
+    - Xs: array of shape (N, H, W, C)
+
+    Returns a float64 array of shape (G*H + G, G*W + G, C), with G = ceil(sqrt(N)).
+    """
+    Xs = np.asarray(Xs)
+    if Xs.ndim != 4 or len(Xs) == 0:
+        raise ValueError(f"vis_grid expects a non-empty (N, H, W, C) array, got shape {Xs.shape}")
+    N, H, W, C = Xs.shape
+    G = int(np.ceil(np.sqrt(N)))
+    grid = np.ones((G * (H + 1), G * (W + 1), C), dtype=np.float64)
+    for i in range(N):
+        row, col = divmod(i, G)
+        grid[row * (H + 1):row * (H + 1) + H, col * (W + 1):col * (W + 1) + W] = Xs[i]
+    return (grid - grid.min()) / max(grid.max() - grid.min(), 1e-12)
 
 
 def vis_nn(rows):

@@ -1,12 +1,21 @@
 """A three-layer convolutional network."""
 import numpy as np
 
+from cs231n import fast_layers as _fast_layers, layer_utils as _layer_utils, layers as _layers
+from cs231n.compat import SavesParams
 from cs231n.layer_utils import (affine_relu_backward, affine_relu_forward, conv_relu_pool_backward,
                                 conv_relu_pool_forward)
 from cs231n.layers import affine_backward, affine_forward, softmax_loss
+# CS231n's notebooks run `from cs231n.classifiers.cnn import *` and then call the
+# layers, naive and fast: this module passes them on.
+from cs231n.layers import *  # noqa: E402,F401,F403
+from cs231n.layer_utils import *  # noqa: E402,F401,F403
+from cs231n.fast_layers import *  # noqa: E402,F401,F403
+
+__all__ = ["ThreeLayerConvNet"] + _layers.__all__ + _layer_utils.__all__ + _fast_layers.__all__
 
 
-class ThreeLayerConvNet:
+class ThreeLayerConvNet(SavesParams):
     """A three-layer convolutional network with the following architecture:
 
         conv - relu - 2x2 max pool - affine - relu - affine - softmax

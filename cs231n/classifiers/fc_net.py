@@ -8,12 +8,20 @@ Both models follow the same contract, which Solver relies on:
 """
 import numpy as np
 
+from cs231n import layer_utils as _layer_utils, layers as _layers
+from cs231n.compat import SavesParams, renamed_keyword
 from cs231n.layers import (
     affine_backward, affine_forward, dropout_backward, dropout_forward, softmax_loss,
 )
 from cs231n.layer_utils import (
     affine_norm_relu_backward, affine_norm_relu_forward, affine_relu_backward, affine_relu_forward,
 )
+# CS231n's notebooks run `from cs231n.classifiers.fc_net import *` and then call
+# the layers (relu_forward, batchnorm_backward_alt, ...): this module passes them on.
+from cs231n.layers import *  # noqa: E402,F401,F403
+from cs231n.layer_utils import *  # noqa: E402,F401,F403
+
+__all__ = ["TwoLayerNet", "FullyConnectedNet", "init_weights"] + _layers.__all__ + _layer_utils.__all__
 
 
 def init_weights(fan_in, fan_out, weight_scale, dtype=np.float64):
@@ -41,7 +49,7 @@ def init_weights(fan_in, fan_out, weight_scale, dtype=np.float64):
     return (std * np.random.randn(fan_in, fan_out)).astype(dtype)
 
 
-class TwoLayerNet:
+class TwoLayerNet(SavesParams):
     """A two-layer fully connected network with a ReLU and a softmax loss.
 
     Architecture: affine - relu - affine - softmax. Inputs have dimension D,
@@ -106,7 +114,7 @@ class TwoLayerNet:
         return loss, grads
 
 
-class FullyConnectedNet:
+class FullyConnectedNet(SavesParams):
     """A fully connected network with any number of hidden layers.
 
     Architecture, for L - 1 hidden layers:
@@ -119,7 +127,7 @@ class FullyConnectedNet:
     """
 
     def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout_keep_ratio=1,
-                 normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
+                 normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None, *, dropout=None):
         """
         Inputs:
         - hidden_dims: list of the sizes of the hidden layers
@@ -133,7 +141,9 @@ class FullyConnectedNet:
         - dtype: numpy dtype of every parameter and computation; float32 is
           faster, float64 is needed for numerical gradient checks
         - seed: if not None, dropout layers use this seed (deterministic, for gradient checks)
+        - dropout: the old name of dropout_keep_ratio (CS231n 2019-2020); warns
         """
+        dropout_keep_ratio = renamed_keyword("dropout", dropout, "dropout_keep_ratio", dropout_keep_ratio, 1)
         if normalization not in (None, "batchnorm", "layernorm"):
             raise ValueError(f"normalization must be None, 'batchnorm' or 'layernorm', got {normalization!r}")
         if not 0 < dropout_keep_ratio <= 1:

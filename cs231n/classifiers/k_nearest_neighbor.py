@@ -7,6 +7,8 @@ show how much removing Python loops in favour of array operations buys.
 """
 import numpy as np
 
+__all__ = ["KNearestNeighbor"]
+
 
 def _check_int(name, value, low):
     """Raise ValueError unless value is an int (not a bool) and at least low."""

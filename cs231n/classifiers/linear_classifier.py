@@ -9,6 +9,9 @@ import numpy as np
 
 from cs231n.classifiers.linear_svm import svm_loss_vectorized
 from cs231n.classifiers.softmax import softmax_loss_vectorized
+from cs231n.compat import SavesWeights
+
+__all__ = ["LinearClassifier", "LinearSVM", "Softmax"]
 
 
 def _check_positive(name, value, integer=False):
@@ -20,8 +23,8 @@ def _check_positive(name, value, integer=False):
         raise ValueError(f"{name} must be a positive {kind}, got {value!r}")
 
 
-class LinearClassifier(object):
-    """A linear classifier scores = X W; subclasses define loss()."""
+class LinearClassifier(SavesWeights):
+    """A linear classifier scores = X W; subclasses define loss(). save(fname)/load(fname) keep W."""
 
     def __init__(self):
         self.W = None

@@ -6,6 +6,8 @@ averaged over the examples, plus the L2 penalty reg * sum(W * W).
 """
 import numpy as np
 
+__all__ = ["svm_loss_naive", "svm_loss_vectorized"]
+
 
 def _check_loss_inputs(W, X, y, reg):
     """Check the arguments shared by the loss functions; return W, X, y as arrays.

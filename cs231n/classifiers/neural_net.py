@@ -17,6 +17,10 @@ import warnings
 
 import numpy as np
 
+from cs231n.compat import SavesParams
+
+__all__ = ["TwoLayerNet"]
+
 try:  # the progress bar is a nicety; training works without tqdm
     from tqdm.auto import tqdm as _tqdm
 except ImportError:  # pragma: no cover - tqdm is a listed dependency
@@ -39,7 +43,7 @@ def _check_number(name, value, positive=True):
         raise ValueError(f"{name} must be non-negative, got {value!r}")
 
 
-class TwoLayerNet(object):
+class TwoLayerNet(SavesParams):
     """A two-layer fully connected neural network.
 
     The net has an input dimension of D, a hidden layer dimension of H, and

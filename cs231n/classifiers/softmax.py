@@ -9,6 +9,8 @@ import numpy as np
 
 from cs231n.classifiers.linear_svm import _check_loss_inputs
 
+__all__ = ["softmax_loss_naive", "softmax_loss_vectorized"]
+
 
 def softmax_loss_naive(W, X, y, reg):
     """Softmax loss function, naive implementation (with loops).
