@@ -22,7 +22,8 @@ import numpy as np
 from cs231n.synthetic_data import NUM_TEST, NUM_TRAIN, SYNTHETIC_CLASSES, make_synthetic_cifar
 
 __all__ = [
-    "CIFAR10_CLASSES", "DatasetError", "DatasetInfo", "cifar10_dir", "dataset_info", "class_names",
+    "CIFAR10_CLASSES", "DatasetError", "DatasetInfo", "cifar10_dir", "data_dir_label", "dataset_info",
+    "class_names",
     "load_CIFAR_batch", "load_CIFAR10", "get_CIFAR10_data",
     "UnsafePickleError", "load_pickle", "read_npy_safely", "load_tiny_imagenet", "imagenet_val_path",
     "load_imagenet_val", "load_models",
@@ -69,13 +70,24 @@ class DatasetInfo:
     classes: tuple
 
     def __str__(self):
+        # Notebooks print this and are stored with their outputs: name where the
+        # data came from (the repository's folder or the variable), never a path
+        # of the machine that ran them.
         if self.is_cifar10:
-            return (f"Dataset: CIFAR-10 from {self.path} "
+            return (f"Dataset: CIFAR-10 from {data_dir_label()} "
                     f"({self.num_train} training, {self.num_test} test images).")
+        reason = ("because CS231N_OFFLINE is set" if _offline_forced()
+                  else f"because no CIFAR-10 was found in {data_dir_label()}")
         return (f"Dataset: offline synthetic stand-in ({self.num_train} training, "
-                f"{self.num_test} test images of 10 shape classes), because no CIFAR-10 "
-                f"was found at {cifar10_dir()}. The text and targets of these notebooks "
-                f"are written for CIFAR-10. {HOW_TO_GET}")
+                f"{self.num_test} test images of 10 shape classes), {reason}. The text and "
+                f"targets of these notebooks are written for CIFAR-10. {HOW_TO_GET}")
+
+
+def data_dir_label():
+    """Where CIFAR-10 is looked for, said without the machine's paths: `$CS231N_DATA_DIR` or `datasets/...`."""
+    if os.environ.get("CS231N_DATA_DIR"):
+        return "$CS231N_DATA_DIR"
+    return DEFAULT_DATA_DIR.relative_to(REPO_ROOT).as_posix()
 
 
 def _offline_forced():

@@ -37,7 +37,7 @@ import tempfile
 import warnings
 
 import numpy as np
-from tqdm.auto import tqdm
+from cs231n.progress import tqdm
 
 from cs231n import optim
 

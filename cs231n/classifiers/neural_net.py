@@ -18,13 +18,9 @@ import warnings
 import numpy as np
 
 from cs231n.compat import SavesParams
+from cs231n.progress import tqdm as _tqdm
 
 __all__ = ["TwoLayerNet"]
-
-try:  # the progress bar is a nicety; training works without tqdm
-    from tqdm.auto import tqdm as _tqdm
-except ImportError:  # pragma: no cover - tqdm is a listed dependency
-    _tqdm = None
 
 
 def _check_int(name, value, minimum=1):
@@ -262,7 +258,7 @@ class TwoLayerNet(SavesParams):
 
         steps = range(num_iters)
         bar = None
-        if progress and _tqdm is not None:
+        if progress:
             bar = _tqdm(steps, desc="training", unit="it", leave=True)
             steps = bar
 

@@ -31,7 +31,8 @@ TEMPLATES = Path(__file__).with_name("templates")
 EXCLUDE_NAMES = {".git", ".venv", "build", "dist", "__pycache__", ".ipynb_checkpoints",
                  ".pytest_cache", "data", "cifar-10-batches-py",
                  "saved"}  # cs231n/saved: what model.save() wrote (cs231n/compat.py)
-EXCLUDE_PATTERNS = ["*.so", "*.c", "*.pyc", "*.pyd", "*.egg-info", "*.ckpt", "*.pkl"]
+EXCLUDE_PATTERNS = ["*.so", "*.c", "*.pyc", "*.pyd", "*.egg-info", "*.ckpt", "*.pkl",
+                    "conftest.py", "test_*.py"]  # the staff's pytest files beside the notebooks
 HIDDEN_DIR = "tests/hidden"  # hidden probes: staff-only, never released
 ANSWER_PREFIX = "**Your answer:**"
 
