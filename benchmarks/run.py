@@ -103,19 +103,12 @@ def _conv_impls(x, w, b, conv_param, dout, naive, stride, pad):
         impls["naive"] = (lambda: layers.conv_forward_naive(x, w, b, conv_param)[1],
                           lambda cache: layers.conv_backward_naive(dout, cache))
 
-    def with_backend(flag):
-        def fwd():
-            fast_layers.use_extension(flag)
-            return fast_layers.conv_forward_fast(x, w, b, conv_param)[1]
+    def path(forward, backward):
+        return (lambda: forward(x, w, b, conv_param)[1], lambda cache: backward(dout, cache))
 
-        def bwd(cache):
-            fast_layers.use_extension(flag)
-            return fast_layers.conv_backward_fast(dout, cache)
-        return fwd, bwd
-
-    impls["numpy"] = with_backend(False)
+    impls["numpy"] = path(fast_layers.conv_forward_im2col, fast_layers.conv_backward_im2col)
     if fast_layers.extension_available():
-        impls["fast"] = with_backend(True)
+        impls["fast"] = path(fast_layers.conv_forward_cython, fast_layers.conv_backward_cython)
 
     if torch is not None:
         xt = torch.from_numpy(x).requires_grad_(True)
@@ -186,19 +179,13 @@ def bench_pool(x_shape, size, stride, dtype, repeats, naive):
         impls["naive"] = (lambda: layers.max_pool_forward_naive(x, pool_param)[1],
                           lambda cache: layers.max_pool_backward_naive(dout, cache))
 
-    def with_backend(flag):
-        def fwd():
-            fast_layers.use_extension(flag)
-            return fast_layers.max_pool_forward_fast(x, pool_param)[1]
+    def path(forward, backward):
+        return (lambda: forward(x, pool_param)[1], lambda cache: backward(dout, cache))
 
-        def bwd(cache):
-            fast_layers.use_extension(flag)
-            return fast_layers.max_pool_backward_fast(dout, cache)
-        return fwd, bwd
-
-    impls["numpy"] = with_backend(False)
+    impls["numpy"] = path(fast_layers.max_pool_forward_numpy, fast_layers.max_pool_backward_numpy)
     if fast_layers.extension_available():
-        impls["fast"] = with_backend(True)
+        impls["fast"] = path(fast_layers.max_pool_forward_cython,
+                             fast_layers.max_pool_backward_cython)
     if torch is not None:
         xt = torch.from_numpy(x).requires_grad_(True)
         dt_ = torch.from_numpy(dout)
@@ -222,25 +209,20 @@ def _time_impls(impls, repeats):
     first two rounds only, without the untimed call.
     """
     timer = Timer()
-    previous = fast_layers.backend() == "cython"
-    try:
-        for r in range(repeats):
-            for name, (fwd, bwd) in impls.items():
-                if name == "naive" and r > 1:
-                    continue
-                time.sleep(SETTLE_SECONDS)
-                if name != "naive":
-                    bwd(fwd())
-                t0 = _now()
-                res = fwd()
-                t1 = _now()
-                bwd(res)
-                t2 = _now()
-                timer.record(name, "forward", t1 - t0)
-                timer.record(name, "backward", t2 - t1)
-    finally:
-        if fast_layers.extension_available():
-            fast_layers.use_extension(previous)
+    for r in range(repeats):
+        for name, (fwd, bwd) in impls.items():
+            if name == "naive" and r > 1:
+                continue
+            time.sleep(SETTLE_SECONDS)
+            if name != "naive":
+                bwd(fwd())
+            t0 = _now()
+            res = fwd()
+            t1 = _now()
+            bwd(res)
+            t2 = _now()
+            timer.record(name, "forward", t1 - t0)
+            timer.record(name, "backward", t2 - t1)
     return _summarise(timer, impls)
 
 

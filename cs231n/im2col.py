@@ -26,6 +26,8 @@ Two versions of each function, same results:
 """
 import numpy as np
 
+from cs231n._checks import array, integer, output_size, shape
+
 __all__ = ["get_output_shape", "get_im2col_indices", "im2col_indices", "col2im_indices",
            "im2col_strided", "col2im_strided"]
 
@@ -33,24 +35,10 @@ __all__ = ["get_output_shape", "get_im2col_indices", "im2col_indices", "col2im_i
 def get_output_shape(H, W, field_height, field_width, padding, stride):
     """(out_h, out_w) for a window sliding over an (H, W) image, or a ValueError
     when the window does not tile the padded image exactly."""
-    for name, value in (("field_height", field_height), ("field_width", field_width),
-                        ("stride", stride)):
-        if int(value) != value or value <= 0:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if int(padding) != padding or padding < 0:
-        raise ValueError(f"padding must be a non-negative integer, got {padding!r}")
-    sizes = []
-    for name, size, field in (("height", H, field_height), ("width", W, field_width)):
-        span = size + 2 * padding - field
-        if span < 0:
-            raise ValueError(f"filter {name} {field} is larger than the padded input "
-                             f"{name} {size + 2 * padding}")
-        if span % stride != 0:
-            raise ValueError(f"(input {name} {size} + 2*pad {padding} - filter {name} "
-                             f"{field}) is not divisible by stride {stride}: the output "
-                             f"size 1 + {span}/{stride} is not an integer")
-        sizes.append(1 + span // stride)
-    return tuple(sizes)
+    field_height, field_width = integer("field_height", field_height), integer("field_width", field_width)
+    padding, stride = integer("padding", padding, 0), integer("stride", stride)
+    return (output_size("im2col (height)", H, field_height, padding, stride),
+            output_size("im2col (width)", W, field_width, padding, stride))
 
 
 def get_im2col_indices(x_shape, field_height, field_width, padding=1, stride=1):
@@ -80,9 +68,7 @@ def im2col_indices(x, field_height, field_width, padding=1, stride=1):
     - x: (N, C, H, W), any float dtype
     Returns cols: (C*HH*WW, N*out_h*out_w), same dtype, layout as in the module doc.
     """
-    x = np.asarray(x)
-    if x.ndim != 4:
-        raise ValueError(f"x must have 4 dimensions (N, C, H, W), got shape {x.shape}")
+    x = array("x", np.asarray(x), 4)
     N = x.shape[0]
     p = padding
     k, i, j = get_im2col_indices(x.shape, field_height, field_width, padding, stride)
@@ -101,13 +87,10 @@ def col2im_indices(cols, x_shape, field_height=3, field_width=3, padding=1, stri
     - x_shape: (N, C, H, W) of the input the columns were taken from
     Returns x: (N, C, H, W) with the dtype of cols.
     """
-    cols = np.asarray(cols)
     N, C, H, W = x_shape
     k, i, j = get_im2col_indices(x_shape, field_height, field_width, padding, stride)
     R, P = i.shape
-    if cols.shape != (R, N * P):
-        raise ValueError(f"cols has shape {cols.shape}, expected {(R, N * P)} for x of "
-                         f"shape {tuple(x_shape)} and a {field_height}x{field_width} window")
+    cols = shape("cols", np.asarray(cols), (R, N * P), f"col2im of x {tuple(x_shape)}")
     p = padding
     x_padded = np.zeros((N, C, H + 2 * p, W + 2 * p), dtype=cols.dtype)
     cols_reshaped = cols.reshape(R, N, P).transpose(1, 0, 2)   # (N, R, P)
@@ -125,9 +108,7 @@ def im2col_strided(x, field_height, field_width, padding=1, stride=1):
     - x: (N, C, H, W)
     Returns cols: (C*HH*WW, N*out_h*out_w).
     """
-    x = np.asarray(x)
-    if x.ndim != 4:
-        raise ValueError(f"x must have 4 dimensions (N, C, H, W), got shape {x.shape}")
+    x = array("x", np.asarray(x), 4)
     N, C, H, W = x.shape
     out_h, out_w = get_output_shape(H, W, field_height, field_width, padding, stride)
     p = padding
@@ -149,13 +130,10 @@ def col2im_strided(cols, x_shape, field_height=3, field_width=3, padding=1, stri
     - x_shape: (N, C, H, W)
     Returns x: (N, C, H, W) with the dtype of cols.
     """
-    cols = np.asarray(cols)
     N, C, H, W = x_shape
     out_h, out_w = get_output_shape(H, W, field_height, field_width, padding, stride)
-    expected = (C * field_height * field_width, N * out_h * out_w)
-    if cols.shape != expected:
-        raise ValueError(f"cols has shape {cols.shape}, expected {expected} for x of "
-                         f"shape {tuple(x_shape)} and a {field_height}x{field_width} window")
+    cols = shape("cols", np.asarray(cols), (C * field_height * field_width, N * out_h * out_w),
+                 f"col2im of x {tuple(x_shape)}")
     p = padding
     x_padded = np.zeros((N, C, H + 2 * p, W + 2 * p), dtype=cols.dtype)
     # (C, HH, WW, N, out_h, out_w) -> (HH, WW, N, C, out_h, out_w)

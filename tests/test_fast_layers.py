@@ -9,7 +9,6 @@ import textwrap
 
 import numpy as np
 import pytest
-import threadpoolctl
 
 from cs231n import fast_layers
 from cs231n.fast_layers import (conv_backward_fast, conv_backward_im2col, conv_forward_fast,
@@ -21,42 +20,62 @@ from cs231n.layers import (conv_backward_naive, conv_forward_naive, max_pool_bac
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# The compiled path is tested whenever the extension is importable; the
-# extension being built at all is asserted by test_extension_is_built.
-# "cython-im2col" is the compiled path without direct BLAS calls (used when
-# NumPy's BLAS cannot be found): whole-batch compiled im2col, NumPy products.
-BACKENDS = ["numpy"] + (["cython", "cython-im2col"] if fast_layers.extension_available() else [])
+# The module chooses its path once, at import; each test here runs on every
+# path there is (the compiled one whenever the extension is importable, which
+# test_extension_is_built asserts), so the two are checked against the naive
+# layers, against numerical gradients and so against each other.
+BACKENDS = ["numpy"] + (["cython"] if fast_layers.extension_available() else [])
 
 
 @pytest.fixture(params=BACKENDS)
 def backend(request, monkeypatch):
-    compiled = request.param.startswith("cython")
-    previous = fast_layers.use_extension(compiled)
-    if request.param == "cython-im2col":
-        monkeypatch.setattr(fast_layers, "_gemm_ok", False)
-    assert fast_layers.backend() == ("cython" if compiled else "numpy")
-    yield request.param
-    fast_layers.use_extension(previous)
-
-
-def test_compiled_convolution_calls_numpys_blas():
-    """NumPy's wheels ship an OpenBLAS whose products cs231n/blas.py finds; the
-    compiled loop then runs without the GIL. (Other BLAS builds fall back to
-    the cython-im2col path, tested like the others.)"""
-    if not fast_layers.extension_available():
-        pytest.skip(f"extension not built: {fast_layers._ext_problem}")
-    libs = threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers
-    if not any(lib.internal_api == "openblas" for lib in libs):
-        pytest.skip("NumPy does not use OpenBLAS here")
-    assert fast_layers._gemm_ok, fast_layers._gemm_problem
+    names = ("_conv_forward", "_conv_backward", "_pool_forward", "_pool_backward")
+    for name, fn in zip(names, fast_layers._paths[request.param]):
+        monkeypatch.setattr(fast_layers, name, fn)
+    return request.param
 
 
 def test_extension_is_built():
     if os.environ.get(fast_layers.DISABLE_ENV, "") not in ("", "0"):
         assert fast_layers.backend() == "numpy"
         return
-    assert fast_layers.extension_available(), fast_layers._ext_problem
+    assert fast_layers.extension_available(), fast_layers._why_numpy
     assert fast_layers.backend() == "cython"
+
+
+def test_the_paths_agree_with_each_other():
+    """The compiled path against the NumPy reference on a batch of images
+    larger than the thread count, both dtypes, for the forward and backward passes."""
+    if not fast_layers.extension_available():
+        pytest.skip(f"extension not built: {fast_layers._why_numpy}")
+    rng = np.random.default_rng(5)
+    for dtype in (np.float64, np.float32):
+        x = rng.standard_normal((9, 3, 11, 11)).astype(dtype)
+        w = rng.standard_normal((5, 3, 3, 3)).astype(dtype)
+        b = rng.standard_normal(5).astype(dtype)
+        for conv_param in ({"stride": 1, "pad": 1}, {"stride": 3, "pad": 2}, {"stride": 2, "pad": 0}):
+            out_c, cache_c = fast_layers.conv_forward_cython(x, w, b, conv_param)
+            out_n, cache_n = fast_layers.conv_forward_im2col(x, w, b, conv_param)
+            dout = rng.standard_normal(out_c.shape).astype(dtype)
+            assert close(out_c, out_n, dtype)
+            for g_c, g_n in zip(fast_layers.conv_backward_cython(dout, cache_c),
+                                fast_layers.conv_backward_im2col(dout, cache_n)):
+                assert g_c.dtype == g_n.dtype == dtype and close(g_c, g_n, dtype)
+        pool_param = {"pool_height": 3, "pool_width": 2, "stride": 1}
+        out_c, cache_c = fast_layers.max_pool_forward_cython(x, pool_param)
+        out_n, cache_n = fast_layers.max_pool_forward_numpy(x, pool_param)
+        dout = rng.standard_normal(out_c.shape).astype(dtype)
+        np.testing.assert_array_equal(out_c, out_n)
+        dx_c = fast_layers.max_pool_backward_cython(dout, cache_c)   # overlapping windows:
+        dx_n = fast_layers.max_pool_backward_numpy(dout, cache_n)    # sums in another order
+        assert dx_c.dtype == dx_n.dtype == dtype and close(dx_c, dx_n, dtype)
+
+
+def test_strides_names_are_the_fast_convolution():
+    """CS231n's notebooks call conv_forward_strides / conv_backward_strides."""
+    assert fast_layers.conv_forward_strides is conv_forward_fast
+    assert fast_layers.conv_backward_strides is conv_backward_fast
+    assert set(fast_layers.__all__) <= set(dir(fast_layers))
 
 
 def close(a, b, dtype):
@@ -330,19 +349,22 @@ FALLBACK_SCRIPT = """
     ours = [w_ for w_ in caught if issubclass(w_.category, fast_layers.ExtensionNotBuiltWarning)]
     assert np.allclose(out, conv_forward_naive(x, w, b, {{"stride": 1, "pad": 1}})[0])
     try:
-        fast_layers.use_extension(True)
+        fast_layers.conv_forward_cython(x, w, b, {{"stride": 1, "pad": 1}})
         refused = False
     except RuntimeError:
         refused = True
     print(len(ours), fast_layers.backend(), fast_layers.extension_available(), refused)
+    print(ours[0].message)
 """
 
 
 def test_missing_extension_warns_once_and_uses_numpy():
     out = _run(FALLBACK_SCRIPT.format(hide=True), {fast_layers.DISABLE_ENV: "0"})
-    assert out.split() == ["1", "numpy", "False", "True"]
+    assert out.split("\n")[0].split() == ["1", "numpy", "False", "True"]
+    assert "not built" in out
 
 
-def test_environment_variable_forces_the_numpy_path_without_warning():
+def test_environment_variable_forces_the_numpy_path_with_one_warning_that_says_so():
     out = _run(FALLBACK_SCRIPT.format(hide=False), {fast_layers.DISABLE_ENV: "1"})
-    assert out.split() == ["0", "numpy", "False", "True"]
+    assert out.split("\n")[0].split() == ["1", "numpy", "False", "True"]
+    assert "CS231N_DISABLE_EXTENSION=1" in out
