@@ -7,6 +7,8 @@ statistics that batch normalization writes back into its ``bn_param`` dict.
 """
 import numpy as np
 
+from cs231n import _checks
+
 __all__ = [
     "affine_forward", "affine_backward", "relu_forward", "relu_backward",
     "leaky_relu_forward", "leaky_relu_backward", "sigmoid_forward", "sigmoid_backward",
@@ -24,14 +26,6 @@ __all__ = [
 # ---------------------------------------------------------------------------
 
 
-def _check_ndarray(name, a, ndim=None):
-    """Raise a clear error when `a` is not an array (of `ndim` dimensions)."""
-    if not isinstance(a, np.ndarray):
-        raise TypeError(f"{name} must be a numpy array, got {type(a).__name__}")
-    if ndim is not None and a.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} dimensions, got shape {a.shape}")
-
-
 def affine_forward(x, w, b):
     """Forward pass of a fully connected (affine) layer: out = x w + b.
 
@@ -46,14 +40,7 @@ def affine_forward(x, w, b):
     - out: output, shape (N, M)
     - cache: (x, w, b)
     """
-    _check_ndarray("x", x)
-    _check_ndarray("w", w, 2)
-    N = x.shape[0]
-    D = int(np.prod(x.shape[1:]))
-    if D != w.shape[0]:
-        raise ValueError(f"affine_forward: each example has {D} numbers but w has shape {w.shape}")
-    if np.shape(b) != (w.shape[1],):
-        raise ValueError(f"affine_forward: b must have shape ({w.shape[1]},), got {np.shape(b)}")
+    N, D = _checks.affine(x, w, b)
     out = None
     ### BEGIN SOLUTION
     out = x.reshape(N, D).dot(w) + b
@@ -234,18 +221,6 @@ def tanh_backward(dout, cache):
     return dx
 
 
-def _check_scores_labels(x, y, name):
-    _check_ndarray("x", x, 2)
-    y = np.asarray(y)
-    if y.shape != (x.shape[0],):
-        raise ValueError(f"{name}: y must have shape ({x.shape[0]},), got {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer):
-        raise TypeError(f"{name}: y must hold integer class labels, got dtype {y.dtype}")
-    if y.size and (y.min() < 0 or y.max() >= x.shape[1]):
-        raise ValueError(f"{name}: labels must lie in [0, {x.shape[1]}), got range [{y.min()}, {y.max()}]")
-    return y
-
-
 def svm_loss(x, y):
     """Multiclass SVM (hinge) loss with margin 1, averaged over the minibatch.
 
@@ -257,7 +232,7 @@ def svm_loss(x, y):
     - loss: scalar
     - dx: gradient of the loss with respect to x, shape (N, C)
     """
-    y = _check_scores_labels(x, y, "svm_loss")
+    y = _checks.scores_labels(x, y)
     loss, dx = None, None
     ### BEGIN SOLUTION
     N = x.shape[0]
@@ -284,7 +259,7 @@ def softmax_loss(x, y):
     - loss: scalar
     - dx: gradient of the loss with respect to x, shape (N, C)
     """
-    y = _check_scores_labels(x, y, "softmax_loss")
+    y = _checks.scores_labels(x, y)
     loss, dx = None, None
     ### BEGIN SOLUTION
     N = x.shape[0]
@@ -296,13 +271,6 @@ def softmax_loss(x, y):
     dx /= N
     ### END SOLUTION
     return loss, dx
-
-
-def _check_norm_inputs(x, gamma, beta, name):
-    _check_ndarray("x", x, 2)
-    D = x.shape[1]
-    if np.shape(gamma) != (D,) or np.shape(beta) != (D,):
-        raise ValueError(f"{name}: gamma and beta must have shape ({D},), got {np.shape(gamma)} and {np.shape(beta)}")
 
 
 def batchnorm_forward(x, gamma, beta, bn_param):
@@ -332,10 +300,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     - out: shape (N, D)
     - cache: what batchnorm_backward needs (None in test mode)
     """
-    _check_norm_inputs(x, gamma, beta, "batchnorm_forward")
-    mode = bn_param.get("mode")
-    if mode not in ("train", "test"):
-        raise ValueError(f"bn_param['mode'] must be 'train' or 'test', got {mode!r}")
+    mode = _checks.norm(x, gamma, beta, "batchnorm_forward", bn_param)
     eps = bn_param.get("eps", 1e-5)
     momentum = bn_param.get("momentum", 0.9)
 
@@ -448,7 +413,7 @@ def layernorm_forward(x, gamma, beta, ln_param):
     - out: shape (N, D)
     - cache: what layernorm_backward needs
     """
-    _check_norm_inputs(x, gamma, beta, "layernorm_forward")
+    _checks.norm(x, gamma, beta, "layernorm_forward")
     eps = ln_param.get("eps", 1e-5)
     out, cache = None, None
     ### BEGIN SOLUTION
@@ -509,11 +474,7 @@ def dropout_forward(x, dropout_param):
     - out: array of x's shape
     - cache: (dropout_param, mask); mask is None in test mode
     """
-    p, mode = dropout_param.get("p"), dropout_param.get("mode")
-    if p is None or not (0 < p <= 1):
-        raise ValueError(f"dropout_param['p'] is the keep probability and must be in (0, 1], got {p!r}")
-    if mode not in ("train", "test"):
-        raise ValueError(f"dropout_param['mode'] must be 'train' or 'test', got {mode!r}")
+    p, mode = _checks.dropout(dropout_param)
     seed = dropout_param.get("seed")
     rng = np.random if seed is None else np.random.RandomState(seed)
 
@@ -562,51 +523,6 @@ def dropout_backward(dout, cache):
 # ---------------------------------------------------------------------------
 
 
-def _check_positive_int(name, value):
-    """Raise a clear error unless `value` is a positive integer."""
-    if isinstance(value, bool) or int(value) != value or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _sliding_output_size(what, size, field, pad, stride):
-    """Number of positions of a window of width `field` sliding over `size`
-    (plus `pad` zeros each side) with step `stride`: 1 + (size + 2 pad - field) / stride.
-
-    Raises ValueError when the window does not fit or does not tile exactly.
-    """
-    span = size + 2 * pad - field
-    if span < 0:
-        raise ValueError(f"{what}: the window ({field}) is larger than the padded input ({size + 2 * pad})")
-    if span % stride != 0:
-        raise ValueError(
-            f"{what}: output size 1 + ({size} + 2*{pad} - {field}) / {stride} = "
-            f"{1 + span / stride:g} is not an integer; change the stride or the padding")
-    return 1 + span // stride
-
-
-def _check_conv_inputs(x, w, b, conv_param):
-    """Validate conv_forward_naive's inputs; return (stride, pad, H_out, W_out)."""
-    _check_ndarray("x", x, 4)
-    _check_ndarray("w", w, 4)
-    if x.shape[1] != w.shape[1]:
-        raise ValueError(f"conv: x has {x.shape[1]} channels but the filters w {w.shape} expect {w.shape[1]}")
-    if np.shape(b) != (w.shape[0],):
-        raise ValueError(f"conv: b must have shape ({w.shape[0]},), one bias per filter, got {np.shape(b)}")
-    if "stride" not in conv_param or "pad" not in conv_param:
-        raise ValueError(f"conv_param needs the keys 'stride' and 'pad', got {sorted(conv_param)}")
-    stride = _check_positive_int("conv_param['stride']", conv_param["stride"])
-    pad = conv_param["pad"]
-    if isinstance(pad, bool) or int(pad) != pad or pad < 0:
-        raise ValueError(f"conv_param['pad'] must be a non-negative integer, got {pad!r}")
-    pad = int(pad)
-    H, W = x.shape[2:]
-    HH, WW = w.shape[2:]
-    H_out = _sliding_output_size("conv (height)", H, HH, pad, stride)
-    W_out = _sliding_output_size("conv (width)", W, WW, pad, stride)
-    return stride, pad, H_out, W_out
-
-
 def conv_forward_naive(x, w, b, conv_param):
     """A naive implementation of the forward pass of a convolutional layer.
 
@@ -634,7 +550,7 @@ def conv_forward_naive(x, w, b, conv_param):
       (a ValueError if either is not an integer)
     - cache: (x, w, b, conv_param)
     """
-    stride, pad, H_out, W_out = _check_conv_inputs(x, w, b, conv_param)
+    stride, pad, H_out, W_out = _checks.conv(x, w, b, conv_param)
     out = None
     ### BEGIN SOLUTION
     N, C, H, W = x.shape
@@ -667,10 +583,7 @@ def conv_backward_naive(dout, cache):
     - db: gradient with respect to b, shape (F,)
     """
     x, w, b, conv_param = cache
-    stride, pad, H_out, W_out = _check_conv_inputs(x, w, b, conv_param)
-    if dout.shape != (x.shape[0], w.shape[0], H_out, W_out):
-        raise ValueError(f"conv_backward_naive: dout must have shape {(x.shape[0], w.shape[0], H_out, W_out)}, "
-                         f"got {dout.shape}")
+    stride, pad, H_out, W_out = _checks.conv(x, w, b, conv_param, dout, "conv_backward_naive")
     dx, dw, db = None, None, None
     ### BEGIN SOLUTION
     N, C, H, W = x.shape
@@ -695,20 +608,6 @@ def conv_backward_naive(dout, cache):
     return dx, dw, db
 
 
-def _check_pool_inputs(x, pool_param):
-    """Validate max_pool_forward_naive's inputs; return (ph, pw, stride, H_out, W_out)."""
-    _check_ndarray("x", x, 4)
-    missing = {"pool_height", "pool_width", "stride"} - set(pool_param)
-    if missing:
-        raise ValueError(f"pool_param is missing the keys {sorted(missing)}")
-    ph = _check_positive_int("pool_param['pool_height']", pool_param["pool_height"])
-    pw = _check_positive_int("pool_param['pool_width']", pool_param["pool_width"])
-    stride = _check_positive_int("pool_param['stride']", pool_param["stride"])
-    H_out = _sliding_output_size("max pool (height)", x.shape[2], ph, 0, stride)
-    W_out = _sliding_output_size("max pool (width)", x.shape[3], pw, 0, stride)
-    return ph, pw, stride, H_out, W_out
-
-
 def max_pool_forward_naive(x, pool_param):
     """A naive implementation of the forward pass for a max-pooling layer.
 
@@ -729,7 +628,7 @@ def max_pool_forward_naive(x, pool_param):
       (a ValueError if either is not an integer)
     - cache: (x, pool_param)
     """
-    ph, pw, stride, H_out, W_out = _check_pool_inputs(x, pool_param)
+    ph, pw, stride, H_out, W_out = _checks.pool(x, pool_param)
     out = None
     ### BEGIN SOLUTION
     N, C, H, W = x.shape
@@ -760,10 +659,7 @@ def max_pool_backward_naive(dout, cache):
     - dx: gradient with respect to x, shape (N, C, H, W)
     """
     x, pool_param = cache
-    ph, pw, stride, H_out, W_out = _check_pool_inputs(x, pool_param)
-    if dout.shape != x.shape[:2] + (H_out, W_out):
-        raise ValueError(f"max_pool_backward_naive: dout must have shape {x.shape[:2] + (H_out, W_out)}, "
-                         f"got {dout.shape}")
+    ph, pw, stride, H_out, W_out = _checks.pool(x, pool_param, dout, "max_pool_backward_naive")
     dx = None
     ### BEGIN SOLUTION
     N, C, H, W = x.shape
@@ -779,13 +675,6 @@ def max_pool_backward_naive(dout, cache):
             dx[:, :, hs:hs + ph, ws:ws + pw] += (mask * dout[:, :, i, j, None]).reshape(N, C, ph, pw)
     ### END SOLUTION
     return dx
-
-
-def _check_spatial_norm_inputs(x, gamma, beta, param_shape, name):
-    _check_ndarray("x", x, 4)
-    if np.shape(gamma) != param_shape or np.shape(beta) != param_shape:
-        raise ValueError(f"{name}: gamma and beta must have shape {param_shape}, "
-                         f"got {np.shape(gamma)} and {np.shape(beta)}")
 
 
 def spatial_batchnorm_forward(x, gamma, beta, bn_param):
@@ -810,8 +699,7 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     - out: output data, shape (N, C, H, W)
     - cache: what spatial_batchnorm_backward needs
     """
-    _check_spatial_norm_inputs(x, gamma, beta, (x.shape[1],) if np.ndim(x) == 4 else None,
-                               "spatial_batchnorm_forward")
+    _checks.norm(x, gamma, beta, "spatial_batchnorm_forward", spatial_shape=lambda C: (C,))
     out, cache = None, None
     ### BEGIN SOLUTION
     N, C, H, W = x.shape
@@ -836,7 +724,7 @@ def spatial_batchnorm_backward(dout, cache):
     - dgamma: gradient with respect to scale parameter, shape (C,)
     - dbeta: gradient with respect to shift parameter, shape (C,)
     """
-    _check_ndarray("dout", dout, 4)
+    _checks.array("dout", dout, 4)
     dx, dgamma, dbeta = None, None, None
     ### BEGIN SOLUTION
     N, C, H, W = dout.shape
@@ -867,11 +755,8 @@ def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
     - out: output data, shape (N, C, H, W)
     - cache: what spatial_groupnorm_backward needs
     """
-    _check_spatial_norm_inputs(x, gamma, beta, (1, x.shape[1], 1, 1) if np.ndim(x) == 4 else None,
-                               "spatial_groupnorm_forward")
-    G = _check_positive_int("G", G)
-    if x.shape[1] % G != 0:
-        raise ValueError(f"spatial_groupnorm_forward: G={G} groups do not divide C={x.shape[1]} channels")
+    _checks.norm(x, gamma, beta, "spatial_groupnorm_forward", spatial_shape=lambda C: (1, C, 1, 1))
+    G = _checks.groups(G, x.shape[1])
     eps = gn_param.get("eps", 1e-5)
     out, cache = None, None
     ### BEGIN SOLUTION
@@ -900,7 +785,7 @@ def spatial_groupnorm_backward(dout, cache):
     - dgamma: gradient with respect to scale parameter, shape (1, C, 1, 1)
     - dbeta: gradient with respect to shift parameter, shape (1, C, 1, 1)
     """
-    _check_ndarray("dout", dout, 4)
+    _checks.array("dout", dout, 4)
     dx, dgamma, dbeta = None, None, None
     ### BEGIN SOLUTION
     xhat, inv_std, gamma, G = cache
