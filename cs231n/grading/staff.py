@@ -168,11 +168,17 @@ def cmd_autograder(a) -> int:
 
 
 def cmd_execute(a) -> int:
-    from .stored import execute
+    from cs231n.data_utils import dataset_info
+    from .stored import execute, record_running_time
+    offline = not dataset_info().is_cifar10
+    store = not offline and not a.times_only
     for nb in a.notebooks:
-        print(f"{nb}: running ...", flush=True)
-        seconds = execute(Path(nb), timeout=a.timeout)
-        print(f"{nb}: ran in {seconds:.0f} s, stored with its outputs", flush=True)
+        print(f"{nb}: running on {'the offline dataset' if offline else 'CIFAR-10'} ...", flush=True)
+        seconds = execute(Path(nb), timeout=a.timeout, store=store)
+        print(f"{nb}: ran in {seconds:.0f} s" + (", stored with its outputs" if store else ""), flush=True)
+        if a.record_time:
+            line = record_running_time(Path(a.repo).resolve(), Path(nb).stem, seconds, offline)
+            print(f"  course.toml and the first cell: {line or 'time recorded'}")
     return 0
 
 
@@ -234,6 +240,11 @@ def add_commands(sub, repo_default: str) -> None:
                        "clean to open in JupyterLab")
     e.add_argument("notebooks", nargs="+", help="notebook files (e.g. notebooks/01_knn.ipynb)")
     e.add_argument("--timeout", type=float, default=1800.0, help="seconds per cell (default %(default)s)")
+    e.add_argument("--record-time", action="store_true", help="write the measured running time into "
+                   "course.toml and the notebook's first cell (seconds, or seconds_offline offline)")
+    e.add_argument("--times-only", action="store_true", help="run without storing the outputs "
+                   "(offline runs never store theirs: the stored notebooks show CIFAR-10)")
+    e.add_argument("--repo", default=repo_default)
     e.set_defaults(func=cmd_execute)
 
 

@@ -12,6 +12,10 @@ that opening it changes nothing and it is not marked modified:
 ``problems(nb)`` lists what a stored notebook must not contain: absolute paths
 of the machine that ran it, live-widget outputs, and the metadata above. The
 tests run it on every notebook in ``notebooks/``.
+
+Each notebook's first cell says how long it runs (``RUNNING_TIME``), with the
+figures of its ``[notebooks.<stem>]`` entry in course.toml (``seconds`` with
+CIFAR-10, ``seconds_offline`` with the offline dataset, measured on 2 cores).
 """
 from __future__ import annotations
 
@@ -22,6 +26,9 @@ from pathlib import Path
 
 import nbformat
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RUNNING_TIME = re.compile(r"\*\*Running time:\*\* about (\d+) s on a 2-core laptop with CIFAR-10, "
+                          r"about (\d+) s offline\.")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -29,6 +36,54 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # machine's files live under, followed by a path component.
 _ABS_PATH = re.compile(r"(?<![\w.~/-])(/(?:home|Users|root|work|tmp|var|opt|usr|srv|mnt|private)/[\w.~-]+"
                        r"|[A-Za-z]:\\(?:Users|home)\\)")
+
+
+def stated_seconds(course, stem: str, offline: bool) -> int:
+    """The running time course.toml states for notebook ``stem`` (with CIFAR-10, or offline)."""
+    entry = course.notebooks.get(stem, {})
+    key = "seconds_offline" if offline else "seconds"
+    if key not in entry:
+        raise KeyError(f"course.toml: [notebooks.{stem}] has no {key}")
+    return int(entry[key])
+
+
+def running_time_line(course, stem: str) -> str:
+    """The line a notebook's first cell carries: its running time on both datasets."""
+    return (f"**Running time:** about {stated_seconds(course, stem, False)} s on a 2-core laptop "
+            f"with CIFAR-10, about {stated_seconds(course, stem, True)} s offline.")
+
+
+def record_running_time(repo: Path, stem: str, seconds: float, offline: bool) -> str:
+    """Write a measured running time into course.toml (``[notebooks.<stem>]``) and into the
+    notebook's first cell; returns the new line. Rounded to 5 s: the statement is a guide."""
+    key = "seconds_offline" if offline else "seconds"
+    value = max(5, int(5 * round(seconds / 5)))
+    toml = Path(repo) / "course.toml"
+    text = toml.read_text(encoding="utf-8")
+    header = f"[notebooks.{stem}]\n"
+    if header not in text:
+        raise KeyError(f"course.toml has no [notebooks.{stem}] entry")
+    start = text.index(header) + len(header)
+    end = text.find("\n[", start)
+    end = len(text) if end < 0 else end + 1
+    section = text[start:end]
+    line = re.compile(rf"^{key} = \d+[^\n]*\n", re.M)
+    section = (line.sub(f"{key} = {value}\n", section) if line.search(section)
+               else section.rstrip("\n") + f"\n{key} = {value}\n" + ("\n" if section.endswith("\n\n") else ""))
+    toml.write_text(text[:start] + section + text[end:], encoding="utf-8")
+
+    from . import course as course_mod
+    course = course_mod.load(repo)
+    if {"seconds", "seconds_offline"} - set(course.notebooks[stem]):
+        return ""  # the other dataset's figure is still to be measured
+    new = running_time_line(course, stem)
+    path = Path(repo) / "notebooks" / f"{stem}.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    first = nb.cells[0]
+    first.source = (RUNNING_TIME.sub(new, first.source) if RUNNING_TIME.search(first.source)
+                    else first.source.rstrip("\n") + "\n\n" + new)
+    nbformat.write(nb, str(path))
+    return new
 
 
 def normalise(nb) -> None:
@@ -75,10 +130,11 @@ def problems(nb, user: str | None = None) -> list[str]:
     return found
 
 
-def execute(path: Path, timeout: float = 1800.0) -> float:
+def execute(path: Path, timeout: float = 1800.0, store: bool = True) -> float:
     """Run the notebook at ``path`` in its own folder and store it with its outputs; returns seconds.
 
     The file is only written when every cell ran: a failing run leaves it as it was.
+    ``store=False`` only measures (an offline run, whose outputs are not the ones to keep).
     """
     from nbclient import NotebookClient
 
@@ -89,6 +145,8 @@ def execute(path: Path, timeout: float = 1800.0) -> float:
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
+    if not store:
+        return seconds
     normalise(nb)
     left = problems(nb)
     if left:
