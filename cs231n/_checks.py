@@ -13,8 +13,13 @@ import numbers
 
 import numpy as np
 
-__all__ = ["array", "shape", "integer", "number", "choice", "float_dtype", "output_size", "conv", "pool",
-           "affine", "norm", "dropout", "groups", "labels", "scores_labels"]
+__all__ = ["array", "shape", "integer", "sizes", "number", "probability", "choice", "float_dtype", "float_type",
+           "output_size", "conv", "pool", "image_shape", "conv_pool_shape", "affine", "norm", "dropout", "groups", "labels", "scores_labels",
+           "LabelTypeError", "trained", "data", "test_data", "distances", "labelled", "linear_loss", "sgd"]
+
+
+class LabelTypeError(TypeError, ValueError):
+    """Labels that are not integers: a TypeError, and a ValueError as the classifiers always raised."""
 
 
 def array(name, a, ndim=None):
@@ -36,6 +41,11 @@ def integer(name, value, minimum=1):
     return int(value)
 
 
+def sizes(**named):
+    """The values of `named` as ints, each a positive integer: sizes(hidden_dim=h, num_classes=c)."""
+    return [integer(name, value) for name, value in named.items()]
+
+
 def number(name, value, positive=True):
     """float(value) if it is a finite number, > 0 (positive) or >= 0 (not positive)."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
@@ -43,6 +53,13 @@ def number(name, value, positive=True):
         kind = "positive" if positive else "non-negative"
         raise ValueError(f"{name} must be a finite {kind} number, got {value!r}")
     return float(value)
+
+
+def probability(name, p):
+    """p if it is a keep probability in (0, 1]."""
+    if not isinstance(p, numbers.Real) or not 0 < p <= 1:
+        raise ValueError(f"{name} is the keep probability and must be in (0, 1], got {p!r}")
+    return p
 
 
 def choice(name, value, options):
@@ -56,6 +73,14 @@ def float_dtype(*arrays):
     """float32 if every array is float32 or a narrower float, else float64."""
     dt = np.result_type(*[np.asarray(a).dtype for a in arrays])
     return np.dtype(np.float32 if dt.kind == "f" and dt.itemsize <= 4 else np.float64)
+
+
+def float_type(dtype):
+    """np.dtype(dtype) if it is a float type."""
+    dtype = np.dtype(dtype)
+    if not np.issubdtype(dtype, np.floating):
+        raise TypeError(f"dtype must be a float type such as np.float32 or np.float64, got {dtype}")
+    return dtype
 
 
 def output_size(what, size, field, pad, stride):
@@ -130,6 +155,23 @@ def pool(x, pool_param, dout=None, what="max pool"):
     return ph, pw, stride, H_out, W_out
 
 
+def image_shape(input_dim):
+    """input_dim as a tuple (C, H, W) of positive integers."""
+    if np.shape(input_dim) != (3,):
+        raise ValueError(f"input_dim must be (C, H, W), got {input_dim!r}")
+    return tuple(sizes(**dict(zip(("C", "H", "W"), input_dim))))
+
+
+def conv_pool_shape(input_dim, filter_size, conv_param, pool_param):
+    """(H', W'): the size of an image of shape input_dim (C, H, W) after a convolution with
+    filter_size x filter_size filters and conv_param, then a max pool with pool_param."""
+    C, H, W = image_shape(input_dim)
+    stride, pad = _param(conv_param, "conv_param", "stride", 1), _param(conv_param, "conv_param", "pad", 0)
+    H_conv = output_size("conv (height)", H, filter_size, pad, stride)
+    W_conv = output_size("conv (width)", W, filter_size, pad, stride)
+    return pool((1, C, H_conv, W_conv), pool_param, what="max pool after the conv")[3:]
+
+
 def affine(x, w, b):
     """An affine layer's inputs: x (N, d_1, ..., d_k), w (D, M), b (M,). Returns (N, D)."""
     array("x", x)
@@ -157,10 +199,7 @@ def norm(x, gamma, beta, what, params=None, spatial_shape=None):
 
 def dropout(dropout_param):
     """(p, mode) of a dropout_param dict: p the keep probability in (0, 1]."""
-    p = dropout_param.get("p")
-    if not isinstance(p, numbers.Real) or not 0 < p <= 1:
-        raise ValueError(f"dropout_param['p'] is the keep probability and must be in (0, 1], "
-                         f"got {p!r}")
+    p = probability("dropout_param['p']", dropout_param.get("p"))
     return p, choice("dropout_param['mode']", dropout_param.get("mode"), ("train", "test"))
 
 
@@ -178,7 +217,7 @@ def labels(y, N, num_classes=None, name="y"):
     if y.shape != (N,):
         raise ValueError(f"{name} must have shape ({N},) to match X, got shape {y.shape}")
     if y.size and not np.issubdtype(y.dtype, np.integer):
-        raise TypeError(f"labels {name} must be integers, got dtype {y.dtype}")
+        raise LabelTypeError(f"labels {name} must be integers, got dtype {y.dtype}")
     if y.size and num_classes is not None and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(f"labels must lie in 0..{num_classes - 1} ({num_classes} classes), "
                          f"got {name} from {y.min()} to {y.max()}")
@@ -191,3 +230,77 @@ def scores_labels(x, y):
     """A loss layer's inputs: scores x (N, C) and labels y (N,). Returns y as an array."""
     array("x", x, 2)
     return labels(y, x.shape[0], x.shape[1])
+
+
+def trained(model, value):
+    """value (what a model's train() stores), or a ValueError if the model has not been trained."""
+    if value is None:
+        raise ValueError(f"this {type(model).__name__} has not been trained: call train(X, y) first")
+    return value
+
+
+def data(X, D=None, of="{D} are expected"):
+    """X as an array of N >= 1 examples of real numbers, of shape (N, D), or (N, *D) for a tuple D.
+
+    `of` says what fixes D, for the error when X has the wrong number of features:
+    "X has 6 features per example but " + of.format(D=D), e.g. of="W has {D} rows".
+    """
+    X = np.asarray(X)
+    each = D if isinstance(D, tuple) else ("D" if D is None else D,)
+    if X.ndim != 1 + len(each) or (isinstance(D, tuple) and X.shape[1:] != D):
+        hint = " (flatten images first: X.reshape(N, -1))" if X.ndim > 2 and len(each) == 1 else ""
+        raise ValueError(f"X must have shape (N, {', '.join(map(str, each))}), got shape {X.shape}{hint}")
+    if isinstance(D, numbers.Integral) and X.shape[1] != D:
+        raise ValueError(f"X has {X.shape[1]} features per example but {of.format(D=D)}")
+    if X.shape[0] == 0:
+        raise ValueError("X holds no examples (N = 0)")
+    if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
+        raise TypeError(f"X must hold real numbers, got dtype {X.dtype}")
+    return X
+
+
+def test_data(model, X, X_train):
+    """X as for data(), with as many features as the training data X_train that a trained
+    model memorised (a ValueError if X_train is None: the model has not been trained)."""
+    D = trained(model, X_train).shape[1]
+    return data(X, D, "the training data has {D}")
+
+
+def distances(model, dists, y_train, k):
+    """(dists, k): dists an array (num_test, num_train) of finite distances to the training
+    points whose labels y_train a trained model memorised, and k in 1..num_train."""
+    num_train, dists = len(trained(model, y_train)), np.asarray(dists)
+    if dists.ndim != 2 or dists.shape[1] != num_train:
+        raise ValueError(f"dists must have shape (num_test, {num_train}), got shape {dists.shape}")
+    if not np.all(np.isfinite(dists)):
+        raise ValueError("dists contains NaN or infinite values")
+    if integer("k", k) > num_train:
+        raise ValueError(f"k = {k} is more than the {num_train} training points")
+    return dists, int(k)
+
+
+def labelled(X, y, D=None, num_classes=None, of="{D} are expected", name="y"):
+    """(X, y) as arrays: X as for data(), y as for labels() (or None)."""
+    X = data(X, D, of)
+    return X, None if y is None else labels(y, X.shape[0], num_classes, name)
+
+
+def linear_loss(W, X, y, reg):
+    """A linear classifier's loss inputs: W (D, C), X (N, D), labels y (N,) in 0..C-1 and
+    reg >= 0. Returns W, X, y as arrays."""
+    W = array("W", np.asarray(W), 2)
+    number("reg", reg, positive=False)
+    return (W,) + labelled(X, y, len(W), W.shape[1], "W has {D} rows; they must match (did you forget "
+                                                        "the bias column?)")
+
+
+def sgd(X, y, learning_rate, num_iters, batch_size, W=None, num_classes=None, of="W has {D} rows", **more):
+    """A training loop's inputs: X, y as for labelled(), with as many features as the first
+    weight matrix W (D, H) has rows when the model has one; learning_rate > 0; num_iters >= 0
+    and batch_size >= 1 integers; `more` named numbers, reg >= 0 and the others > 0.
+    Returns X, y, num_iters, batch_size."""
+    number("learning_rate", learning_rate)
+    for name, value in more.items():
+        number(name, value, positive=name != "reg")
+    X, y = labelled(X, y, None if W is None else len(W), num_classes, of)
+    return X, y, integer("num_iters", num_iters, 0), integer("batch_size", batch_size)

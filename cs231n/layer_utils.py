@@ -1,4 +1,5 @@
 """Sandwich layers: common sequences of layers as one forward/backward pair."""
+from cs231n import _checks
 from cs231n.layers import *  # noqa: F401,F403
 
 __all__ = [
@@ -60,8 +61,7 @@ def affine_norm_relu_forward(x, w, b, gamma, beta, norm_param, normalization):
     - out: shape (N, M)
     - cache: for affine_norm_relu_backward
     """
-    if normalization not in (None, "batchnorm", "layernorm"):
-        raise ValueError(f"normalization must be None, 'batchnorm' or 'layernorm', got {normalization!r}")
+    _checks.choice("normalization", normalization, (None, "batchnorm", "layernorm"))
     a, fc_cache = affine_forward(x, w, b)
     norm_cache = None
     if normalization == "batchnorm":

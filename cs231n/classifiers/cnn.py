@@ -1,7 +1,7 @@
 """A three-layer convolutional network."""
 import numpy as np
 
-from cs231n import fast_layers as _fast_layers, layer_utils as _layer_utils, layers as _layers
+from cs231n import _checks, fast_layers as _fast_layers, layer_utils as _layer_utils, layers as _layers
 from cs231n.compat import SavesParams
 from cs231n.layer_utils import (affine_relu_backward, affine_relu_forward, conv_relu_pool_backward,
                                 conv_relu_pool_forward)
@@ -48,26 +48,16 @@ class ThreeLayerConvNet(SavesParams):
         - dtype: numpy datatype to use for computation (np.float32 for speed,
           np.float64 for gradient checks)
         """
-        if len(input_dim) != 3:
-            raise ValueError(f"input_dim must be (C, H, W), got {input_dim!r}")
-        for name, value in (("num_filters", num_filters), ("filter_size", filter_size),
-                            ("hidden_dim", hidden_dim), ("num_classes", num_classes)):
-            if isinstance(value, bool) or int(value) != value or value <= 0:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        _checks.sizes(num_filters=num_filters, filter_size=filter_size, hidden_dim=hidden_dim,
+                      num_classes=num_classes)
         self.params = {}
         self.reg = reg
         self.dtype = dtype
-        C, H, W = input_dim
-        self.input_dim = tuple(input_dim)
+        C, H, W = self.input_dim = _checks.image_shape(input_dim)
         self.filter_size = filter_size
         self.conv_param = {"stride": 1, "pad": (filter_size - 1) // 2}
         self.pool_param = {"pool_height": 2, "pool_width": 2, "stride": 2}
-        pad = self.conv_param["pad"]
-        H_conv, W_conv = H + 2 * pad - filter_size + 1, W + 2 * pad - filter_size + 1
-        if H_conv < 2 or W_conv < 2 or H_conv % 2 or W_conv % 2:
-            raise ValueError(f"the convolution's output ({H_conv} x {W_conv}) must have even height and "
-                             f"width for the 2x2 max pool; use an odd filter_size with an even image size")
-        H_pool, W_pool = H_conv // 2, W_conv // 2
+        H_pool, W_pool = _checks.conv_pool_shape(self.input_dim, filter_size, self.conv_param, self.pool_param)
 
         # Initialize W1, b1 (conv), W2, b2 (hidden affine) and W3, b3 (output affine) in self.params.
         ### BEGIN SOLUTION
@@ -98,10 +88,7 @@ class ThreeLayerConvNet(SavesParams):
         - grads: dictionary with the same keys as self.params, mapping parameter
           names to gradients of the loss with respect to those parameters
         """
-        X = np.asarray(X)
-        if X.ndim != 4 or X.shape[1:] != self.input_dim:
-            raise ValueError(f"X must have shape (N, {', '.join(map(str, self.input_dim))}), got {X.shape}")
-        X = X.astype(self.dtype, copy=False)
+        X = _checks.data(X, self.input_dim).astype(self.dtype, copy=False)
         W1, b1 = self.params["W1"], self.params["b1"]
         W2, b2 = self.params["W2"], self.params["b2"]
         W3, b3 = self.params["W3"], self.params["b3"]

@@ -8,7 +8,7 @@ Both models follow the same contract, which Solver relies on:
 """
 import numpy as np
 
-from cs231n import layer_utils as _layer_utils, layers as _layers
+from cs231n import _checks, layer_utils as _layer_utils, layers as _layers
 from cs231n.compat import SavesParams, renamed_keyword
 from cs231n.layers import (
     affine_backward, affine_forward, dropout_backward, dropout_forward, softmax_loss,
@@ -36,16 +36,10 @@ def init_weights(fan_in, fan_out, weight_scale, dtype=np.float64):
       their input (He et al., 2015)
     """
     if isinstance(weight_scale, str):
-        if weight_scale == "xavier":
-            std = np.sqrt(1.0 / fan_in)
-        elif weight_scale == "he":
-            std = np.sqrt(2.0 / fan_in)
-        else:
-            raise ValueError(f"weight_scale must be a positive number, 'xavier' or 'he', got {weight_scale!r}")
+        std = np.sqrt({"xavier": 1.0, "he": 2.0}[_checks.choice("weight_scale", weight_scale, ("xavier", "he"))]
+                      / fan_in)
     else:
-        std = float(weight_scale)
-        if not std > 0:
-            raise ValueError(f"weight_scale must be positive, got {weight_scale}")
+        std = _checks.number("weight_scale", weight_scale)
     return (std * np.random.randn(fan_in, fan_out)).astype(dtype)
 
 
@@ -144,13 +138,9 @@ class FullyConnectedNet(SavesParams):
         - dropout: the old name of dropout_keep_ratio (CS231n 2019-2020); warns
         """
         dropout_keep_ratio = renamed_keyword("dropout", dropout, "dropout_keep_ratio", dropout_keep_ratio, 1)
-        if normalization not in (None, "batchnorm", "layernorm"):
-            raise ValueError(f"normalization must be None, 'batchnorm' or 'layernorm', got {normalization!r}")
-        if not 0 < dropout_keep_ratio <= 1:
-            raise ValueError(f"dropout_keep_ratio must be in (0, 1], got {dropout_keep_ratio}")
-        hidden_dims = list(hidden_dims)
-        if any(int(h) < 1 for h in hidden_dims):
-            raise ValueError(f"hidden_dims must be positive integers, got {hidden_dims}")
+        _checks.choice("normalization", normalization, (None, "batchnorm", "layernorm"))
+        _checks.probability("dropout_keep_ratio", dropout_keep_ratio)
+        hidden_dims = _checks.sizes(**{f"hidden_dims[{i}]": h for i, h in enumerate(hidden_dims)})
         self.normalization = normalization
         self.use_dropout = dropout_keep_ratio != 1
         self.reg = reg

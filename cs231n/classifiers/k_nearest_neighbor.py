@@ -7,13 +7,9 @@ show how much removing Python loops in favour of array operations buys.
 """
 import numpy as np
 
+from cs231n import _checks
+
 __all__ = ["KNearestNeighbor"]
-
-
-def _check_int(name, value, low):
-    """Raise ValueError unless value is an int (not a bool) and at least low."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
 
 
 class KNearestNeighbor(object):
@@ -32,18 +28,7 @@ class KNearestNeighbor(object):
         - y: numpy array of shape (num_train,) holding the labels; y[i] is the
           (non-negative integer) label of X[i]
         """
-        X = np.asarray(X)
-        y = np.asarray(y)
-        if X.ndim != 2:
-            raise ValueError(f"X must have shape (num_train, D), got shape {X.shape}")
-        if X.shape[0] == 0:
-            raise ValueError("X holds no training examples")
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got shape {y.shape}")
-        if not np.issubdtype(y.dtype, np.integer):
-            raise ValueError(f"labels y must be integers, got dtype {y.dtype}")
-        if y.min() < 0:
-            raise ValueError(f"labels y must be non-negative, got min {y.min()}")
+        X, y = _checks.labelled(X, y)
         self.X_train = X
         self.y_train = y
 
@@ -69,18 +54,6 @@ class KNearestNeighbor(object):
             raise ValueError(f"Invalid value {num_loops!r} for num_loops (use 0, 1 or 2)")
         return self.predict_labels(dists, k=k)
 
-    def _check_test_data(self, X):
-        """Return X as an array after checking the classifier is trained and X matches it."""
-        if self.X_train is None:
-            raise ValueError("the classifier has not been trained: call train(X, y) first")
-        X = np.asarray(X)
-        if X.ndim != 2:
-            raise ValueError(f"X must have shape (num_test, D), got shape {X.shape}")
-        if X.shape[1] != self.X_train.shape[1]:
-            raise ValueError(f"X has {X.shape[1]} features per example but the training data "
-                             f"has {self.X_train.shape[1]}")
-        return X
-
     def compute_distances_two_loops(self, X):
         """Compute the L2 distance between each test point in X and each training
         point in self.X_train, with a nested loop over both.
@@ -92,7 +65,7 @@ class KNearestNeighbor(object):
         - dists: numpy array of shape (num_test, num_train) where dists[i, j] is
           the Euclidean distance between the ith test point and the jth training point
         """
-        X = self._check_test_data(X)
+        X = _checks.test_data(self, X, self.X_train)
         num_test = X.shape[0]
         num_train = self.X_train.shape[0]
         dists = np.zeros((num_test, num_train))
@@ -115,7 +88,7 @@ class KNearestNeighbor(object):
         - dists: numpy array of shape (num_test, num_train), as for
           compute_distances_two_loops
         """
-        X = self._check_test_data(X)
+        X = _checks.test_data(self, X, self.X_train)
         num_test = X.shape[0]
         num_train = self.X_train.shape[0]
         dists = np.zeros((num_test, num_train))
@@ -143,7 +116,7 @@ class KNearestNeighbor(object):
         - dists: numpy array of shape (num_test, num_train), as for
           compute_distances_two_loops
         """
-        X = self._check_test_data(X)
+        X = _checks.test_data(self, X, self.X_train)
         num_test = X.shape[0]
         num_train = self.X_train.shape[0]
         dists = np.zeros((num_test, num_train))
@@ -176,17 +149,8 @@ class KNearestNeighbor(object):
         - y: numpy array of shape (num_test,) with the predicted labels; y[i] is
           the label predicted for the ith test point
         """
-        if self.y_train is None:
-            raise ValueError("the classifier has not been trained: call train(X, y) first")
-        dists = np.asarray(dists)
+        dists, k = _checks.distances(self, dists, self.y_train, k)
         num_train = self.y_train.shape[0]
-        if dists.ndim != 2 or dists.shape[1] != num_train:
-            raise ValueError(f"dists must have shape (num_test, {num_train}), got shape {dists.shape}")
-        if not np.all(np.isfinite(dists)):
-            raise ValueError("dists contains NaN or infinite values")
-        _check_int("k", k, 1)
-        if k > num_train:
-            raise ValueError(f"k = {k} is more than the {num_train} training points")
         num_test = dists.shape[0]
         y_pred = np.zeros(num_test, dtype=self.y_train.dtype)
         ### BEGIN SOLUTION

@@ -7,20 +7,12 @@ every example) the last row of W acts as the biases.
 """
 import numpy as np
 
+from cs231n import _checks
 from cs231n.classifiers.linear_svm import svm_loss_vectorized
 from cs231n.classifiers.softmax import softmax_loss_vectorized
 from cs231n.compat import SavesWeights
 
 __all__ = ["LinearClassifier", "LinearSVM", "Softmax"]
-
-
-def _check_positive(name, value, integer=False):
-    """Raise ValueError unless value is a positive number (a positive int if integer)."""
-    ok_type = (isinstance(value, (int, np.integer)) if integer
-               else isinstance(value, (int, float, np.integer, np.floating)))
-    if isinstance(value, bool) or not ok_type or not value > 0 or not np.isfinite(value):
-        kind = "int" if integer else "number"
-        raise ValueError(f"{name} must be a positive {kind}, got {value!r}")
 
 
 class LinearClassifier(SavesWeights):
@@ -52,28 +44,12 @@ class LinearClassifier(SavesWeights):
         Outputs:
         A list containing the value of the loss function at each training iteration.
         """
-        X = np.asarray(X)
-        y = np.asarray(y)
-        if X.ndim != 2:
-            raise ValueError(f"X must have shape (N, D), got shape {X.shape}")
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got shape {y.shape}")
-        if X.shape[0] == 0:
-            raise ValueError("X holds no training examples")
-        if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
-            raise ValueError("labels y must be non-negative integers")
-        _check_positive("learning_rate", learning_rate)
-        _check_positive("batch_size", batch_size, integer=True)
-        if isinstance(num_iters, bool) or not isinstance(num_iters, (int, np.integer)) or num_iters < 0:
-            raise ValueError(f"num_iters must be a non-negative int, got {num_iters!r}")
-
+        X, y, num_iters, batch_size = _checks.sgd(X, y, learning_rate, num_iters, batch_size, self.W)
         num_train, dim = X.shape
         num_classes = int(np.max(y)) + 1  # assume y takes values 0...K-1 where K is number of classes
         if self.W is None:
             # lazily initialize W
             self.W = 0.001 * np.random.randn(dim, num_classes)
-        elif self.W.shape[0] != dim:
-            raise ValueError(f"X has D = {dim} features but the classifier's W has {self.W.shape[0]} rows")
 
         # Run stochastic gradient descent to optimize W
         loss_history = []
@@ -117,11 +93,7 @@ class LinearClassifier(SavesWeights):
           array of length N, and each element is an integer giving the predicted
           class.
         """
-        if self.W is None:
-            raise ValueError("the classifier has no weights yet: call train first")
-        X = np.asarray(X)
-        if X.ndim != 2 or X.shape[1] != self.W.shape[0]:
-            raise ValueError(f"X must have shape (N, {self.W.shape[0]}) to match W, got shape {X.shape}")
+        X = _checks.data(X, len(_checks.trained(self, self.W)), "W has {D} rows")
         y_pred = np.zeros(X.shape[0], dtype=np.int64)
         ### BEGIN SOLUTION
         y_pred = np.argmax(X.dot(self.W), axis=1)

@@ -6,39 +6,9 @@ averaged over the examples, plus the L2 penalty reg * sum(W * W).
 """
 import numpy as np
 
+from cs231n import _checks
+
 __all__ = ["svm_loss_naive", "svm_loss_vectorized"]
-
-
-def _check_loss_inputs(W, X, y, reg):
-    """Check the arguments shared by the loss functions; return W, X, y as arrays.
-
-    Raises ValueError with a message that names the problem: wrong number of
-    dimensions, X and W that do not fit together, y of the wrong length or with
-    labels outside 0..C-1, a negative regularization strength.
-    """
-    W = np.asarray(W)
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if W.ndim != 2:
-        raise ValueError(f"W must have shape (D, C), got shape {W.shape}")
-    if X.ndim != 2:
-        raise ValueError(f"X must have shape (N, D), got shape {X.shape}")
-    if X.shape[1] != W.shape[0]:
-        raise ValueError(f"X has D = {X.shape[1]} features per example but W has {W.shape[0]} rows; "
-                         f"they must match (did you forget the bias column?)")
-    if X.shape[0] == 0:
-        raise ValueError("X holds no examples (N = 0)")
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got shape {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"labels y must be integers, got dtype {y.dtype}")
-    num_classes = W.shape[1]
-    if y.min() < 0 or y.max() >= num_classes:
-        raise ValueError(f"labels must lie in 0..{num_classes - 1} (W has {num_classes} columns), "
-                         f"got labels from {y.min()} to {y.max()}")
-    if not np.isscalar(reg) or not np.isfinite(reg) or reg < 0:
-        raise ValueError(f"reg must be a non-negative number, got {reg!r}")
-    return W, X, y
 
 
 def svm_loss_naive(W, X, y, reg):
@@ -58,7 +28,7 @@ def svm_loss_naive(W, X, y, reg):
     - loss as single float
     - gradient with respect to weights W; an array of same shape as W
     """
-    W, X, y = _check_loss_inputs(W, X, y, reg)
+    W, X, y = _checks.linear_loss(W, X, y, reg)
     dW = np.zeros(W.shape)  # initialize the gradient as zero
 
     # compute the loss and the gradient
@@ -99,7 +69,7 @@ def svm_loss_vectorized(W, X, y, reg):
     - reg: (float) regularization strength
     Returns (loss, dW) with loss a float and dW of shape (D, C).
     """
-    W, X, y = _check_loss_inputs(W, X, y, reg)
+    W, X, y = _checks.linear_loss(W, X, y, reg)
     loss = 0.0
     dW = np.zeros(W.shape)  # initialize the gradient as zero
     ### BEGIN SOLUTION

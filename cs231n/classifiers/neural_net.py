@@ -12,31 +12,15 @@ node at a time (see notebooks/03_two_layer_net.ipynb). Unlike the modular
 networks of fc_net.py, nothing here calls into layers.py: this is the network a
 student differentiates by hand.
 """
-import numbers
 import warnings
 
 import numpy as np
 
+from cs231n import _checks
 from cs231n.compat import SavesParams
 from cs231n.progress import tqdm as _tqdm
 
 __all__ = ["TwoLayerNet"]
-
-
-def _check_int(name, value, minimum=1):
-    """Raise ValueError unless value is an int >= minimum (bool is not an int here)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-
-
-def _check_number(name, value, positive=True):
-    """Raise ValueError unless value is a finite real number that is > 0 (positive) or >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if positive and not value > 0:
-        raise ValueError(f"{name} must be positive, got {value!r}")
-    if not positive and value < 0:
-        raise ValueError(f"{name} must be non-negative, got {value!r}")
 
 
 class TwoLayerNet(SavesParams):
@@ -77,50 +61,15 @@ class TwoLayerNet(SavesParams):
           the speed of training on CIFAR-10 (the draws are made in float64 and
           then cast, so a seed gives the same initial weights either way).
         """
-        _check_int("input_size", input_size)
-        _check_int("hidden_size", hidden_size)
-        _check_int("output_size", output_size)
-        _check_number("std", std)
-        dtype = np.dtype(dtype)
-        if not np.issubdtype(dtype, np.floating):
-            raise TypeError(f"dtype must be a float type such as np.float32 or np.float64, got {dtype}")
+        _checks.sizes(input_size=input_size, hidden_size=hidden_size, output_size=output_size)
+        std, dtype = _checks.number("std", std), _checks.float_type(dtype)
         self.params = {}
         self.params["W1"] = (std * np.random.randn(input_size, hidden_size)).astype(dtype)
         self.params["b1"] = np.zeros(hidden_size, dtype=dtype)
         self.params["W2"] = (std * np.random.randn(hidden_size, output_size)).astype(dtype)
         self.params["b2"] = np.zeros(output_size, dtype=dtype)
 
-    def _check_X(self, X):
-        """Return X as an array after checking it has shape (N, D) with N >= 1 and D = input size."""
-        if isinstance(X, np.ndarray):
-            X_arr = X
-        else:
-            X_arr = np.asarray(X)
-        D = self.params["W1"].shape[0]
-        if X_arr.ndim != 2:
-            hint = " (flatten images first: X.reshape(N, -1))" if X_arr.ndim > 2 else ""
-            raise ValueError(f"X must have shape (N, {D}), got shape {X_arr.shape}{hint}")
-        if X_arr.shape[1] != D:
-            raise ValueError(f"X has {X_arr.shape[1]} features per example but the net expects "
-                             f"input_size = {D}")
-        if X_arr.shape[0] == 0:
-            raise ValueError("X holds no examples (N = 0)")
-        if not np.issubdtype(X_arr.dtype, np.number) or np.issubdtype(X_arr.dtype, np.complexfloating):
-            raise TypeError(f"X must hold real numbers, got dtype {X_arr.dtype}")
-        return X_arr
-
-    def _check_y(self, y, N, name="y"):
-        """Return y as an array after checking it has shape (N,) and labels in 0..C-1."""
-        y_arr = np.asarray(y)
-        C = self.params["W2"].shape[1]
-        if y_arr.shape != (N,):
-            raise ValueError(f"{name} must have shape ({N},) to match X, got shape {y_arr.shape}")
-        if not np.issubdtype(y_arr.dtype, np.integer):
-            raise TypeError(f"labels {name} must be integers, got dtype {y_arr.dtype}")
-        if y_arr.min() < 0 or y_arr.max() >= C:
-            raise ValueError(f"labels {name} must lie in 0..{C - 1} (the net has {C} classes), "
-                             f"got labels from {y_arr.min()} to {y_arr.max()}")
-        return y_arr
+    _INPUT = "the net expects input_size = {D}"  # how _checks.data names a wrong number of features
 
     def loss(self, X, y=None, reg=0.0):
         """Compute the loss and gradients for a two layer fully connected neural network.
@@ -145,11 +94,8 @@ class TwoLayerNet(SavesParams):
           self.params, and grads[k] has the shape of self.params[k]:
           W1 (D, H), b1 (H,), W2 (H, C), b2 (C,).
         """
-        X = self._check_X(X)
-        N = X.shape[0]
-        if y is not None:
-            y = self._check_y(y, N)
-        _check_number("reg", reg, positive=False)
+        X, y = _checks.labelled(X, y, len(self.params["W1"]), len(self.params["b2"]), self._INPUT)
+        N, reg = X.shape[0], _checks.number("reg", reg, positive=False)
 
         # Unpack variables from the params dictionary
         W1, b1 = self.params["W1"], self.params["b1"]
@@ -238,15 +184,10 @@ class TwoLayerNet(SavesParams):
         - train_acc_history: minibatch accuracy, once per epoch
         - val_acc_history: validation accuracy, once per epoch
         """
-        X = self._check_X(X)
-        y = self._check_y(y, X.shape[0])
-        X_val = self._check_X(X_val)
-        y_val = self._check_y(y_val, X_val.shape[0], name="y_val")
-        _check_number("learning_rate", learning_rate)
-        _check_number("learning_rate_decay", learning_rate_decay)
-        _check_number("reg", reg, positive=False)
-        _check_int("num_iters", num_iters, minimum=0)
-        _check_int("batch_size", batch_size)
+        W1, C = self.params["W1"], len(self.params["b2"])
+        X, y, num_iters, batch_size = _checks.sgd(X, y, learning_rate, num_iters, batch_size, W1, C, self._INPUT,
+                                                  learning_rate_decay=learning_rate_decay, reg=reg)
+        X_val, y_val = _checks.labelled(X_val, y_val, len(W1), C, self._INPUT, name="y_val")
 
         num_train = X.shape[0]
         iterations_per_epoch = max(num_train // batch_size, 1)
@@ -332,7 +273,7 @@ class TwoLayerNet(SavesParams):
           the elements of X. For all i, y_pred[i] = c means that X[i] is predicted
           to have class c, where 0 <= c < C.
         """
-        X = self._check_X(X)
+        X = _checks.data(X, len(self.params["W1"]), self._INPUT)
         y_pred = None
         ### BEGIN SOLUTION
         scores = self.loss(X)

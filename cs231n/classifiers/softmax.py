@@ -7,7 +7,7 @@ score first leaves p unchanged and keeps exp from overflowing.
 """
 import numpy as np
 
-from cs231n.classifiers.linear_svm import _check_loss_inputs
+from cs231n import _checks
 
 __all__ = ["softmax_loss_naive", "softmax_loss_vectorized"]
 
@@ -29,7 +29,7 @@ def softmax_loss_naive(W, X, y, reg):
     - loss as single float
     - gradient with respect to weights W; an array of same shape as W
     """
-    W, X, y = _check_loss_inputs(W, X, y, reg)
+    W, X, y = _checks.linear_loss(W, X, y, reg)
     # Initialize the loss and gradient to zero.
     loss = 0.0
     dW = np.zeros(W.shape)
@@ -61,7 +61,7 @@ def softmax_loss_vectorized(W, X, y, reg):
     - reg: (float) regularization strength
     Returns (loss, dW) with loss a float and dW of shape (D, C).
     """
-    W, X, y = _check_loss_inputs(W, X, y, reg)
+    W, X, y = _checks.linear_loss(W, X, y, reg)
     # Initialize the loss and gradient to zero.
     loss = 0.0
     dW = np.zeros(W.shape)
