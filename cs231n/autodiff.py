@@ -83,12 +83,10 @@ class Value(_Ops):
 
     def __mul__(self, other):
         """self * other, broadcast; dL/dself = g * other summed back to self's shape (other alike)."""
-        other = self._lift(other)
-        ### BEGIN SOLUTION
+        other = self._lift(other)     # given, as the pattern for the others: output, parents, name, rule
         return Value(self.data * other.data, (self, other), "*",
                      lambda g: (unbroadcast(g * other.data, self.shape),
                                 unbroadcast(g * self.data, other.shape)))
-        ### END SOLUTION
 
     def __pow__(self, p):
         """self ** p for a number p; dL/dself = g * p * self ** (p - 1)."""
@@ -238,7 +236,7 @@ class Dual(_Ops):
         ### END SOLUTION
 
     def exp(self):
-        """(e ** u)' = e ** u u'."""
+        """(exp u)' = exp(u) u'."""
         ### BEGIN SOLUTION
         e = np.exp(self.val)
         return Dual(e, e * self.tan)
