@@ -187,12 +187,17 @@ def build_autograder(repo: Path, out: Path, assignment: str | None = None, limit
                 if (repo / rel).is_file():
                     zf.write(repo / rel, rel)
                     names.append(rel)
-            for base, prefix in ((repo / "cs231n", "cs231n"), (release, "release"), (refs, "references")):
+            # The grader that runs in the bundle is the one that built it (this
+            # package), whatever the course repository holds under cs231n/grading.
+            grader = Path(__file__).resolve().parent
+            for base, prefix in ((repo / "cs231n", "cs231n"), (grader, "cs231n/grading"),
+                                 (release, "release"), (refs, "references")):
                 for p in sorted(base.rglob("*")):
                     rel = f"{prefix}/{p.relative_to(base).as_posix()}"
                     parts = rel.split("/")
                     if not p.is_file() or p.is_symlink() or any(x in EXCLUDE_NAMES for x in parts) \
-                            or any(p.match(pat) for pat in EXCLUDE_PATTERNS):
+                            or any(p.match(pat) for pat in EXCLUDE_PATTERNS) \
+                            or (base != grader and rel.startswith("cs231n/grading/")) or rel in names:
                         continue
                     zf.write(p, rel)
                     names.append(rel)
