@@ -170,12 +170,25 @@ def cmd_autograder(a) -> int:
 def cmd_execute(a) -> int:
     from cs231n.data_utils import dataset_info
     from .stored import execute, record_running_time
+    if a.record_from:
+        import json
+        measured = json.loads(Path(a.record_from).read_text())
+        for stem, seconds in measured["seconds"].items():
+            line = record_running_time(Path(a.repo).resolve(), stem, seconds, measured["offline"])
+            print(f"{stem}: {seconds:.0f} s {'offline' if measured['offline'] else 'with CIFAR-10'}  {line}")
+        return 0
+    if not a.notebooks:
+        print("cs231n execute: name the notebooks to run (or give --record-from JSON)", file=sys.stderr)
+        return 2
     offline = not dataset_info().is_cifar10
     store = not offline and not a.times_only
     for nb in a.notebooks:
         print(f"{nb}: running on {'the offline dataset' if offline else 'CIFAR-10'} ...", flush=True)
-        seconds = execute(Path(nb), timeout=a.timeout, store=store)
-        print(f"{nb}: ran in {seconds:.0f} s" + (", stored with its outputs" if store else ""), flush=True)
+        seconds = execute(Path(nb), timeout=a.timeout, store=store,
+                          out=Path(a.output_dir) if a.output_dir else None)
+        where = (f", written to {a.output_dir}" if a.output_dir else
+                 ", stored with its outputs" if store else "")
+        print(f"{nb}: ran in {seconds:.0f} s{where}", flush=True)
         if a.record_time:
             line = record_running_time(Path(a.repo).resolve(), Path(nb).stem, seconds, offline)
             print(f"  course.toml and the first cell: {line or 'time recorded'}")
@@ -238,12 +251,16 @@ def add_commands(sub, repo_default: str) -> None:
 
     e = sub.add_parser("execute", help="run notebooks top to bottom and store them with their outputs, "
                        "clean to open in JupyterLab")
-    e.add_argument("notebooks", nargs="+", help="notebook files (e.g. notebooks/01_knn.ipynb)")
+    e.add_argument("notebooks", nargs="*", help="notebook files (e.g. notebooks/01_knn.ipynb)")
+    e.add_argument("--record-from", metavar="JSON", help="instead of running anything, record the times "
+                   "nbval measured in the last test run (build/notebook-seconds.json)")
     e.add_argument("--timeout", type=float, default=1800.0, help="seconds per cell (default %(default)s)")
     e.add_argument("--record-time", action="store_true", help="write the measured running time into "
                    "course.toml and the notebook's first cell (seconds, or seconds_offline offline)")
     e.add_argument("--times-only", action="store_true", help="run without storing the outputs "
                    "(offline runs never store theirs: the stored notebooks show CIFAR-10)")
+    e.add_argument("--output-dir", help="write the executed notebooks here instead of over the "
+                   "originals (e.g. to read an offline run's outputs)")
     e.add_argument("--repo", default=repo_default)
     e.set_defaults(func=cmd_execute)
 

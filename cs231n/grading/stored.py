@@ -68,8 +68,12 @@ def record_running_time(repo: Path, stem: str, seconds: float, offline: bool) ->
     end = len(text) if end < 0 else end + 1
     section = text[start:end]
     line = re.compile(rf"^{key} = \d+[^\n]*\n", re.M)
-    section = (line.sub(f"{key} = {value}\n", section) if line.search(section)
-               else section.rstrip("\n") + f"\n{key} = {value}\n" + ("\n" if section.endswith("\n\n") else ""))
+    if line.search(section):
+        section = line.sub(f"{key} = {value}\n", section)
+    else:  # after the section's last key, above the comments that introduce the next one
+        keys = list(re.finditer(r"^\w+ = [^\n]*\n", section, re.M))
+        at = keys[-1].end() if keys else 0
+        section = section[:at] + f"{key} = {value}\n" + section[at:]
     toml.write_text(text[:start] + section + text[end:], encoding="utf-8")
 
     from . import course as course_mod
@@ -130,11 +134,12 @@ def problems(nb, user: str | None = None) -> list[str]:
     return found
 
 
-def execute(path: Path, timeout: float = 1800.0, store: bool = True) -> float:
+def execute(path: Path, timeout: float = 1800.0, store: bool = True, out: Path | None = None) -> float:
     """Run the notebook at ``path`` in its own folder and store it with its outputs; returns seconds.
 
     The file is only written when every cell ran: a failing run leaves it as it was.
-    ``store=False`` only measures (an offline run, whose outputs are not the ones to keep).
+    ``store=False`` only measures (an offline run, whose outputs are not the ones to keep);
+    ``out`` writes the executed copy there instead of over ``path``.
     """
     from nbclient import NotebookClient
 
@@ -145,7 +150,10 @@ def execute(path: Path, timeout: float = 1800.0, store: bool = True) -> float:
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
-    if not store:
+    if out is not None:
+        normalise(nb)
+        nbformat.write(nb, str(Path(out) / path.name))
+    if not store or out is not None:
         return seconds
     normalise(nb)
     left = problems(nb)
