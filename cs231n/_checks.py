@@ -15,7 +15,8 @@ import numpy as np
 
 __all__ = ["array", "shape", "integer", "sizes", "number", "probability", "choice", "float_dtype", "float_type",
            "output_size", "conv", "pool", "image_shape", "conv_pool_shape", "affine", "norm", "dropout", "groups", "labels", "scores_labels",
-           "LabelTypeError", "trained", "data", "test_data", "distances", "labelled", "linear_loss", "sgd"]
+           "LabelTypeError", "trained", "data", "images", "test_data", "distances", "labelled", "linear_loss", "sgd",
+           "recurrent", "tokens", "temporal_affine", "temporal_scores"]
 
 
 class LabelTypeError(TypeError, ValueError):
@@ -254,9 +255,22 @@ def data(X, D=None, of="{D} are expected"):
         raise ValueError(f"X has {X.shape[1]} features per example but {of.format(D=D)}")
     if X.shape[0] == 0:
         raise ValueError("X holds no examples (N = 0)")
-    if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
-        raise TypeError(f"X must hold real numbers, got dtype {X.dtype}")
-    return X
+    return _real("X", X)
+
+
+def images(imgs, name="imgs"):
+    """imgs as an array of shape (N, H, W, 3) or (N, H, W, 1) (colour) or (N, H, W) (grayscale)."""
+    imgs = np.asarray(imgs)
+    if imgs.ndim not in (3, 4) or (imgs.ndim == 4 and imgs.shape[-1] not in (1, 3)):
+        raise ValueError(f"{name} must have shape (N, H, W, 3) (colour) or (N, H, W) (grayscale), "
+                         f"got shape {imgs.shape}")
+    return _real(name, imgs)
+
+
+def _real(name, a):
+    if not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
+    return a
 
 
 def test_data(model, X, X_train):
@@ -304,3 +318,70 @@ def sgd(X, y, learning_rate, num_iters, batch_size, W=None, num_classes=None, of
         number(name, value, positive=name != "reg")
     X, y = labelled(X, y, None if W is None else len(W), num_classes, of)
     return X, y, integer("num_iters", num_iters, 0), integer("batch_size", batch_size)
+
+
+# ---------------------------------------------------------------------------
+# Recurrent layers and captions (rnn_layers.py, classifiers/rnn.py)
+# ---------------------------------------------------------------------------
+
+
+def recurrent(x, h, Wx, Wh, b, gates=1, what="rnn_step_forward", c=None):
+    """A recurrent layer's inputs: x (N, D) for one step or (N, T, D) for a sequence, the
+    hidden state h (N, H) (and the cell state c (N, H) of an LSTM step), Wx (D, gates * H),
+    Wh (H, gates * H) and b (gates * H,), with gates = 1 (vanilla RNN) or 4 (LSTM).
+    Returns (N, D, H)."""
+    array("x", x)
+    array("Wx", Wx, 2)
+    array("Wh", Wh, 2)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"{what}: x must have shape (N, D) for one step or (N, T, D) for a sequence, "
+                         f"got shape {x.shape}")
+    N, D = x.shape[0], x.shape[-1]
+    H = Wh.shape[0]
+    where = "" if gates == 1 else f" ({gates} gates of H = {H} units)"
+    if Wh.shape != (H, gates * H):
+        raise ValueError(f"{what}: Wh must have shape (H, {gates} H){where}, got {Wh.shape}")
+    if Wx.shape != (D, gates * H):
+        raise ValueError(f"{what}: Wx must have shape ({D}, {gates * H}) to match x's D = {D}{where}, "
+                         f"got {Wx.shape}")
+    if np.shape(b) != (gates * H,):
+        raise ValueError(f"{what}: b must have shape ({gates * H},), got {np.shape(b)}")
+    for name, state in (("h", h), ("c", c)):
+        if state is not None and np.shape(state) != (N, H):
+            raise ValueError(f"{what}: the {'hidden' if name == 'h' else 'cell'} state must have shape "
+                             f"({N}, {H}) (N examples, H units), got {np.shape(state)}")
+    return N, D, H
+
+
+def tokens(x, V, name="x", what="word_embedding_forward"):
+    """x as an integer array whose entries are word indices in 0..V-1."""
+    x = np.asarray(x)
+    if x.size and not np.issubdtype(x.dtype, np.integer):
+        raise TypeError(f"{what}: {name} must hold integer word indices, got dtype {x.dtype}")
+    if x.size and (x.min() < 0 or x.max() >= V):
+        raise ValueError(f"{what}: word indices must lie in 0..{V - 1} (a vocabulary of {V} words), "
+                         f"got {name} from {x.min()} to {x.max()}")
+    return x
+
+
+def temporal_affine(x, w, b):
+    """A temporal affine layer's inputs: x (N, T, D), w (D, M), b (M,). Returns (N, T, D, M)."""
+    array("x", x, 3)
+    array("w", w, 2)
+    if x.shape[2] != w.shape[0]:
+        raise ValueError(f"temporal_affine_forward: x has D = {x.shape[2]} but w has shape {w.shape}")
+    if np.shape(b) != (w.shape[1],):
+        raise ValueError(f"temporal_affine_forward: b must have shape ({w.shape[1]},), got {np.shape(b)}")
+    return x.shape + (w.shape[1],)
+
+
+def temporal_scores(x, y, mask):
+    """A temporal softmax loss's inputs: scores x (N, T, V), targets y (N, T) in 0..V-1 and
+    mask (N, T). Returns y and mask (as booleans) as arrays."""
+    array("x", x, 3)
+    N, T, V = x.shape
+    y, mask = np.asarray(y), np.asarray(mask)
+    if y.shape != (N, T) or mask.shape != (N, T):
+        raise ValueError(f"temporal_softmax_loss: y and mask must have shape ({N}, {T}) to match the "
+                         f"scores x {x.shape}, got {y.shape} and {mask.shape}")
+    return tokens(y, V, "y", "temporal_softmax_loss"), mask.astype(bool)

@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from scipy import ndimage
 
+from cs231n import _checks
 from cs231n.parallel import thread_count
 from cs231n.progress import tqdm
 
@@ -135,16 +136,6 @@ def rgb2hsv(rgb, xmax=255, channels=(0, 1, 2)):
         else:
             raise ValueError(f"channels are 0 (hue), 1 (saturation) or 2 (value), got {channel}")
     return np.stack(out, axis=-1)
-
-
-def _check_images(imgs, name="imgs"):
-    imgs = np.asarray(imgs)
-    if imgs.ndim not in (3, 4) or (imgs.ndim == 4 and imgs.shape[-1] not in (1, 3)):
-        raise ValueError(f"{name} must have shape (N, H, W, 3) (colour) or (N, H, W) (grayscale), "
-                         f"got shape {imgs.shape}")
-    if not np.issubdtype(imgs.dtype, np.number) or np.issubdtype(imgs.dtype, np.complexfloating):
-        raise TypeError(f"{name} must hold real numbers, got dtype {imgs.dtype}")
-    return imgs
 
 
 def _gray_batch(imgs):
@@ -277,7 +268,7 @@ def hog_features(imgs, cell_size=8, nbins=9, signed=False, block_size=2):
     - feats: float32 array of shape (N, F): with 32 x 32 images and the defaults,
       F = 3 * 3 blocks * (2 * 2 cells * 9 bins) = 324
     """
-    imgs = _check_images(imgs)
+    imgs = _checks.images(imgs)
     hist = orientation_histograms(_gray_batch(imgs), cell_size=cell_size, nbins=nbins, signed=signed)
     if block_size:
         hist = normalize_blocks(hist, block_size=block_size)
@@ -327,7 +318,7 @@ def color_histograms_hsv(imgs, nbin=10, xmin=0, xmax=255, normalized=True, chann
     Returns:
     - hists: float32 array of shape (N, nbin * number of channels)
     """
-    imgs = _check_images(imgs)
+    imgs = _checks.images(imgs)
     if imgs.ndim != 4 or imgs.shape[-1] != 3:
         raise ValueError(f"imgs must be RGB images of shape (N, H, W, 3), got shape {imgs.shape}")
     if not xmax > xmin:
@@ -391,7 +382,7 @@ def extract_features(imgs, feature_fns, verbose=False):
     - feats: float32 array of shape (N, F_1 + ... + F_k): row n holds the features
       of imgs[n], the output of each function in the order of feature_fns
     """
-    imgs = _check_images(imgs)
+    imgs = _checks.images(imgs)
     if callable(feature_fns):
         feature_fns = [feature_fns]
     feature_fns = list(feature_fns)
