@@ -181,7 +181,7 @@ def conv_backward_cython(dout, cache):
     stride, pad, _, _ = _checks.conv(x, w, b, conv_param, dout)
     N, (F, _, HH, WW), ext = x.shape[0], w.shape, _compiled()
     dout = np.ascontiguousarray(dout, dtype=x.dtype).reshape(N, F, -1)
-    dx, w_flat = np.zeros_like(x), w.reshape(F, -1)
+    dx, w_flat = np.empty_like(x), w.reshape(F, -1)       # each thread writes its images
     def images(part):     # fills dx for these images; returns their share of (dw.T, db)
         dw_t, db = np.zeros(w_flat.T.shape, x.dtype), np.zeros(F, x.dtype)
         ext.conv_backward(x, w_flat, dout, dx, dw_t, db, *part, HH, WW, pad, stride)

@@ -163,14 +163,16 @@ cdef void _conv_forward(const floating_t[:, :, :, ::1] x, const floating_t[:, ::
                         Py_ssize_t fw, Py_ssize_t pad, Py_ssize_t stride, Py_ssize_t out_h,
                         Py_ssize_t out_w) noexcept nogil:
     cdef Py_ssize_t F = w.shape[0], K = w.shape[1], P = out.shape[2], n, r, f, q
+    cdef floating_t *o
     for n in range(n0, n1):
         for r in range(K):
             _im2col_row(x, cols, r, n, fh, fw, pad, stride, out_h, out_w)
         # out[n] (F, P) = w (F, K) @ cols (K, P), then the bias while it is in cache
         _gemm(c'N', c'N', F, P, K, &w[0, 0], K, &cols[0, 0], P, 0, &out[n, 0, 0], P)
         for f in range(F):
+            o = &out[n, f, 0]
             for q in range(P):
-                out[n, f, q] += bias[f]
+                o[q] += bias[f]
 
 
 cdef void _conv_backward(const floating_t[:, :, :, ::1] x, const floating_t[:, ::1] w,
@@ -180,6 +182,7 @@ cdef void _conv_backward(const floating_t[:, :, :, ::1] x, const floating_t[:, :
                          Py_ssize_t fw, Py_ssize_t pad, Py_ssize_t stride, Py_ssize_t out_h,
                          Py_ssize_t out_w) noexcept nogil:
     cdef Py_ssize_t F = w.shape[0], K = w.shape[1], P = dout.shape[2], n, r, f, q
+    cdef const floating_t *d
     for n in range(n0, n1):
         for r in range(K):
             _im2col_row(x, cols, r, n, fh, fw, pad, stride, out_h, out_w)
@@ -187,11 +190,13 @@ cdef void _conv_backward(const floating_t[:, :, :, ::1] x, const floating_t[:, :
         _gemm(c'N', c'T', K, F, P, &cols[0, 0], P, &dout[n, 0, 0], P, 1, &dw_t[0, 0], F)
         # dcols (K, P) = w.T (K, F) @ dout[n] (F, P), then back onto dx[n]
         _gemm(c'T', c'N', K, P, F, &w[0, 0], K, &dout[n, 0, 0], P, 0, &dcols[0, 0], P)
+        _zero(&dx[n, 0, 0, 0], 0, dx.shape[1] * dx.shape[2] * dx.shape[3])   # in cache, by this thread
         for r in range(dx.shape[1]):
             _col2im_plane(dcols, dx, n, r, fh, fw, pad, stride, out_h, out_w)
         for f in range(F):
+            d = &dout[n, f, 0]
             for q in range(P):
-                db[f] += dout[n, f, q]
+                db[f] += d[q]
 
 
 def conv_forward(const floating_t[:, :, :, ::1] x, const floating_t[:, ::1] w_flat,
@@ -218,12 +223,12 @@ def conv_backward(const floating_t[:, :, :, ::1] x, const floating_t[:, ::1] w_f
                   const floating_t[:, :, ::1] dout, floating_t[:, :, :, ::1] dx,
                   floating_t[:, ::1] dw_t, floating_t[::1] db, Py_ssize_t n0, Py_ssize_t n1,
                   int field_height, int field_width, int pad, int stride):
-    """Convolution backward pass of images n0 .. n1 - 1, without the GIL: adds
-    their input gradient into dx and their share of the filter and bias
+    """Convolution backward pass of images n0 .. n1 - 1, without the GIL: writes
+    their input gradient into dx and adds their share of the filter and bias
     gradients into dw_t and db.
 
     x: (N, C, H, W); w_flat: (F, K), K = C*HH*WW; dout: (N, F, H'*W');
-    dx: (N, C, H, W), zeroed by the caller; dw_t: (K, F) (dw transposed); db: (F,).
+    dx: (N, C, H, W), images n0 .. n1 - 1 written; dw_t: (K, F) (dw transposed); db: (F,).
     """
     cdef Py_ssize_t out_h, out_w
     out_h, out_w = _sizes("conv", x.shape[2], x.shape[3], field_height, field_width, pad, stride)
@@ -244,31 +249,41 @@ def conv_backward(const floating_t[:, :, :, ::1] x, const floating_t[:, ::1] w_f
 cdef void _pool_forward(const floating_t[:, :, :, ::1] x, floating_t[:, :, :, ::1] out,
                         int[:, :, :, ::1] arg, Py_ssize_t ph, Py_ssize_t pw,
                         Py_ssize_t stride) noexcept nogil:
+    """One output row at a time through plain pointers; the 2x2 case reads its
+    two input rows into locals, a loop the C compiler vectorises (about 4x
+    faster in float32 than indexing the memoryviews per window)."""
     cdef Py_ssize_t W = x.shape[3], out_h = out.shape[2], out_w = out.shape[3]
     cdef Py_ssize_t n, c, oh, ow, i, j, best_k
-    cdef floating_t best, v
+    cdef floating_t best, v, a0, a1, b0, b1
     cdef const floating_t *row
+    cdef floating_t *o
+    cdef int *k
     for n in range(x.shape[0]):
         for c in range(x.shape[1]):
             for oh in range(out_h):
-                for ow in range(out_w):
-                    row = &x[n, c, oh * stride, ow * stride]
-                    best, best_k = row[0], 0
-                    if ph == 2 and pw == 2:        # unrolled: the common case
-                        if row[1] > best:
-                            best, best_k = row[1], 1
-                        if row[W] > best:
-                            best, best_k = row[W], 2
-                        if row[W + 1] > best:
-                            best, best_k = row[W + 1], 3
-                    else:
+                o, k = &out[n, c, oh, 0], &arg[n, c, oh, 0]
+                row = &x[n, c, oh * stride, 0]
+                if ph == 2 and pw == 2:        # the common case
+                    for ow in range(out_w):
+                        a0, a1 = row[ow * stride], row[ow * stride + 1]
+                        b0, b1 = row[W + ow * stride], row[W + ow * stride + 1]
+                        best, best_k = a0, 0
+                        if a1 > best:
+                            best, best_k = a1, 1
+                        if b0 > best:
+                            best, best_k = b0, 2
+                        if b1 > best:
+                            best, best_k = b1, 3
+                        o[ow], k[ow] = best, <int>best_k
+                else:
+                    for ow in range(out_w):
+                        best, best_k = row[ow * stride], 0
                         for i in range(ph):
                             for j in range(pw):
-                                v = row[i * W + j]
+                                v = row[i * W + ow * stride + j]
                                 if v > best:
                                     best, best_k = v, i * pw + j
-                    out[n, c, oh, ow] = best
-                    arg[n, c, oh, ow] = <int>best_k
+                        o[ow], k[ow] = best, <int>best_k
 
 
 cdef Py_ssize_t _pool_backward(const floating_t[:, :, :, ::1] dout, const int[:, :, :, ::1] arg,

@@ -7,7 +7,9 @@ machine the copies then cost as much as a third of a forward/backward pass.
 Giving each thread its own group of images instead, with BLAS held at one
 thread while they run, puts the copies on every core as well, and each
 thread's products work on one image's columns, which stay in its core's cache.
-Group k runs on CPU k (see ``_pin``).
+The threads are not pinned to cores: measured against pinned ones (README,
+Benchmarks), unpinned threads were as fast or faster, and pinning hurts as
+soon as another program holds one of the cores.
 
 ``run(fn, groups)`` calls ``fn(group)`` for every group, in parallel when there
 is more than one, and returns the results in order. ``thread_count()`` says how
@@ -66,24 +68,6 @@ def thread_count():
     return max(1, min(lib.get_num_threads() for lib in libs))
 
 
-def _pin(k):
-    """Bind the calling thread to the k-th CPU this process may use (Linux
-    only; elsewhere, or where it is not allowed, it does nothing).
-
-    Why: after the workers have slept a while, the scheduler tends to wake
-    them on the CPU of the thread that woke them, and for a layer that takes a
-    few milliseconds it does not move one away in time, so two groups run on
-    one core and the layer takes twice as long about every other call. Group
-    k runs on CPU k instead."""
-    if not hasattr(os, "sched_setaffinity"):
-        return
-    cpus = sorted(os.sched_getaffinity(os.getpid()))      # the main thread's, not this worker's
-    try:
-        os.sched_setaffinity(0, {cpus[k % len(cpus)]})      # 0: the calling thread
-    except OSError:
-        pass
-
-
 def _executor(workers):
     """A thread pool (re-created in a forked child, whose copy has no threads)."""
     global _pool, _pool_pid, _pool_workers
@@ -106,10 +90,7 @@ def run(fn, groups):
         for lib in libs:
             lib.set_num_threads(1)
         try:
-            def pinned(k_group):
-                _pin(k_group[0])
-                return fn(k_group[1])
-            return list(_executor(len(groups)).map(pinned, enumerate(groups)))
+            return list(_executor(len(groups)).map(fn, groups))
         finally:
             for lib, n in zip(libs, saved):
                 lib.set_num_threads(n)

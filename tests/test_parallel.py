@@ -61,21 +61,17 @@ def test_thread_count_follows_the_environment(monkeypatch):
     assert parallel.thread_count() >= 1
 
 
-def test_workers_are_spread_over_the_cpus():
-    """Group k runs on CPU k (Linux), so that two workers woken together never
-    share one core, however many workers the pool has."""
+def test_workers_may_run_on_every_cpu():
+    """Workers are not pinned: the scheduler may move one off a core that
+    another program holds (pinned workers were measured no faster)."""
     import os
     if not hasattr(os, "sched_getaffinity"):
         pytest.skip("no CPU affinity on this system")
-    cpus = sorted(os.sched_getaffinity(0))
+    cpus = os.sched_getaffinity(0)
     barrier = threading.Barrier(2)
 
     def where(_):
         barrier.wait(timeout=10)            # both workers alive at once
         return os.sched_getaffinity(0)
 
-    parallel._executor(9)                           # a pool with more workers than CPUs
-    seen = parallel.run(where, [0, 1])
-    if len(cpus) >= 2:
-        assert all(len(s) == 1 for s in seen) and seen[0] != seen[1]
-    assert os.sched_getaffinity(0) == set(cpus)    # the calling thread stays unbound
+    assert parallel.run(where, [0, 1]) == [cpus, cpus]
