@@ -168,14 +168,17 @@ class Solver:
         for cfg in self.optim_configs.values():
             cfg["learning_rate"] = lr
 
-    def _step(self):
-        """One minibatch update. Returns the loss."""
+    def _minibatch_loss(self):
+        """The model's loss and gradients on a random minibatch of the training data."""
         num_train = self.X_train.shape[0]
         batch_mask = np.random.choice(num_train, self.batch_size)
         X_batch = self.X_train[batch_mask]
         y_batch = self.y_train[batch_mask]
+        return self.model.loss(X_batch, y_batch)
 
-        loss, grads = self.model.loss(X_batch, y_batch)
+    def _step(self):
+        """One minibatch update. Returns the loss."""
+        loss, grads = self._minibatch_loss()
         if not np.isfinite(loss):
             return loss  # the caller stops before the bad gradients touch the weights
         self.loss_history.append(float(loss))
@@ -214,6 +217,12 @@ class Solver:
             y_pred.append(np.argmax(scores, axis=1))
         y_pred = np.hstack(y_pred) if y_pred else np.zeros(0, dtype=np.int64)
         return float(np.mean(y_pred == y)) if N else 0.0
+
+    def _accuracy(self, split):
+        """The accuracy train() records after each epoch, on 'train' (num_train_samples) or 'val'."""
+        if split == "train":
+            return self.check_accuracy(self.X_train, self.y_train, num_samples=self.num_train_samples)
+        return self.check_accuracy(self.X_val, self.y_val, num_samples=self.num_val_samples)
 
     # ----- checkpoints -------------------------------------------------
 
@@ -347,9 +356,7 @@ class Solver:
                 first_it = t == 0
                 last_it = t == num_iterations - 1
                 if first_it or last_it or epoch_end:
-                    train_acc = self.check_accuracy(self.X_train, self.y_train,
-                                                    num_samples=self.num_train_samples)
-                    val_acc = self.check_accuracy(self.X_val, self.y_val, num_samples=self.num_val_samples)
+                    train_acc, val_acc = self._accuracy("train"), self._accuracy("val")
                     self.train_acc_history.append(train_acc)
                     self.val_acc_history.append(val_acc)
                     self._log(f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}")

@@ -72,7 +72,7 @@ def test_hidden_probes_pass_on_the_solution_and_fail_on_the_release(release, tmp
     found = probes.discover(HIDDEN)
     names = [p.name for p in found]
     assert len(found) >= 9 and len(set(names)) == len(names)
-    assert {n.split(".")[0] for n in names} == {"layers_a1", "layers_a2", "optim_classifiers", "autodiff", "features"}
+    assert {n.split(".")[0] for n in names} == {"layers_a1", "layers_a2", "optim_classifiers", "autodiff", "features", "rnn"}
 
     on_solution = _run_probes(found, REPO, tmp_path / "solution")
     on_release = _run_probes(found, out, tmp_path / "release")
