@@ -405,9 +405,9 @@ IMAGENET_VAL_HOW_TO_GET = (
 
 def _read_image_chw(filename, dtype):
     """One image file as a (3, H, W) array (grey images repeated over 3 channels, alpha dropped)."""
-    from imageio.v2 import imread
+    from cs231n.image_utils import read_pixels
 
-    img = np.asarray(imread(filename))
+    img = read_pixels(filename)
     if img.ndim == 2:
         img = np.repeat(img[:, :, None], 3, axis=2)
     return img[:, :, :3].transpose(2, 0, 1).astype(dtype)

@@ -10,6 +10,7 @@ import os
 import tempfile
 import urllib.error
 import urllib.request
+import warnings
 
 import numpy as np
 
@@ -68,14 +69,26 @@ def deprocess_image(img, rescale=False):
     return np.clip(255 * img, 0.0, 255.0).astype(np.uint8)
 
 
+def read_pixels(filename):
+    """The pixels of an image file as an array (H, W) or (H, W, C), through imageio.
+
+    imageio tries its older plugins on a file it cannot place and warns that
+    they are deprecated; those warnings say nothing about the file, so they
+    are kept quiet and only imageio's error reaches the caller.
+    """
+    from imageio.v2 import imread
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return np.asarray(imread(filename))
+
+
 def image_from_url(url, timeout=30):
     """Download an image and return its pixels as a numpy array (H, W, C) of uint8.
 
     Needs the network (only when called). Raises OSError naming the URL and the
     reason when it cannot be fetched (no network, HTTP error) or read as an image.
     """
-    from imageio.v2 import imread
-
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             data = response.read()
@@ -90,7 +103,7 @@ def image_from_url(url, timeout=30):
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         try:
-            return np.asarray(imread(tmp))
+            return read_pixels(tmp)
         except Exception as e:  # imageio raises several kinds for what is not an image
             raise OSError(f"{url} did not return an image ({type(e).__name__}: {e})") from None
     finally:
@@ -108,12 +121,10 @@ def load_image(filename, size=None):
     Raises FileNotFoundError when the file is missing and OSError when it is not
     an image.
     """
-    from imageio.v2 import imread
-
     if not os.path.isfile(filename):
         raise FileNotFoundError(f"no image at {filename}")
     try:
-        img = np.asarray(imread(filename))
+        img = read_pixels(filename)
     except Exception as e:
         raise OSError(f"{filename} is not an image imageio can read ({type(e).__name__}: {e})") from None
     if size is not None:

@@ -1,13 +1,13 @@
 """Staff-side pytest hooks for the notebooks (not part of a student's release).
 
 nbval runs every cell of a notebook as one test item; this adds up the time of
-each notebook's items; ``test_stated_times.py``, collected after the
+each notebook's items. ``test_stated_times.py``, collected after the
 notebooks, fails when a notebook's stated running time (course.toml) is off
-the other notebooks' by more than a factor of 2.5, and the end of the run prints every notebook's
-figures, marking those more than 50% off. The times also go to
-``build/notebook-seconds.json`` (with the dataset they ran on), which
-``cs231n execute --record-from`` turns into course.toml's figures and each
-notebook's running-time line.
+the other notebooks' by more than a factor of 3, and the end of the run
+prints every notebook's figures, marking those more than 50% off. The times
+also go to ``build/notebook-seconds.json`` (with the dataset they ran on),
+which ``cs231n execute --record-from`` turns into course.toml's figures and
+each notebook's running-time line.
 """
 import json
 from collections import defaultdict
