@@ -182,6 +182,8 @@ def cmd_execute(a) -> int:
         return 2
     offline = not dataset_info().is_cifar10
     store = not offline and not a.times_only
+    if a.output_dir:
+        Path(a.output_dir).mkdir(parents=True, exist_ok=True)
     for nb in a.notebooks:
         print(f"{nb}: running on {'the offline dataset' if offline else 'CIFAR-10'} ...", flush=True)
         seconds = execute(Path(nb), timeout=a.timeout, store=store,
