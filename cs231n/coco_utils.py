@@ -17,13 +17,13 @@ dtypes, and :func:`captioning_dataset_info` says so.
 """
 import functools
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from cs231n.data_utils import REPO_ROOT, DatasetError, _offline_forced
+from cs231n.data_utils import (REPO_ROOT, DatasetError, _offline_forced, dataset_available, dataset_dir,
+                                dataset_dir_label)
 from cs231n import synthetic_captions
 
 __all__ = ["COCO_FILES", "CaptionDatasetInfo", "coco_dir", "coco_dir_label", "captioning_dataset_info",
@@ -68,27 +68,17 @@ class CaptionDatasetInfo:
 
 def coco_dir():
     """The folder where the COCO captioning files are looked for: $CS231N_COCO_DIR, else datasets/coco_captioning."""
-    env = os.environ.get("CS231N_COCO_DIR")
-    return Path(env).expanduser() if env else DEFAULT_COCO_DIR
+    return dataset_dir("CS231N_COCO_DIR", DEFAULT_COCO_DIR)
 
 
 def coco_dir_label():
     """Where COCO is looked for, said without the machine's paths: `$CS231N_COCO_DIR` or `datasets/...`."""
-    if os.environ.get("CS231N_COCO_DIR"):
-        return "$CS231N_COCO_DIR"
-    return DEFAULT_COCO_DIR.relative_to(REPO_ROOT).as_posix()
+    return dataset_dir_label("CS231N_COCO_DIR", DEFAULT_COCO_DIR)
 
 
 def _coco_available():
     """True when the COCO folder exists; raises when CS231N_COCO_DIR names a missing folder."""
-    if _offline_forced():
-        return False
-    folder = coco_dir()
-    if folder.is_dir():
-        return True
-    if os.environ.get("CS231N_COCO_DIR"):
-        raise DatasetError(f"CS231N_COCO_DIR is set to {folder}, which is not a folder. {HOW_TO_GET_COCO}")
-    return False
+    return dataset_available("CS231N_COCO_DIR", DEFAULT_COCO_DIR, HOW_TO_GET_COCO)
 
 
 def captioning_dataset_info():

@@ -85,9 +85,31 @@ class DatasetInfo:
 
 def data_dir_label():
     """Where CIFAR-10 is looked for, said without the machine's paths: `$CS231N_DATA_DIR` or `datasets/...`."""
-    if os.environ.get("CS231N_DATA_DIR"):
-        return "$CS231N_DATA_DIR"
-    return DEFAULT_DATA_DIR.relative_to(REPO_ROOT).as_posix()
+    return dataset_dir_label("CS231N_DATA_DIR", DEFAULT_DATA_DIR)
+
+
+# A dataset folder: named by an environment variable, else a default under datasets/.
+def dataset_dir(env_var, default):
+    env = os.environ.get(env_var)
+    return Path(env).expanduser() if env else default
+
+
+def dataset_dir_label(env_var, default):
+    """The folder said without the machine's paths (stored outputs show it): `$VAR` or `datasets/...`."""
+    return f"${env_var}" if os.environ.get(env_var) else default.relative_to(REPO_ROOT).as_posix()
+
+
+def dataset_available(env_var, default, how_to_get):
+    """True when the folder exists; False offline or when it is missing; raises when the
+    environment variable names a folder that does not exist (a typo should not go unnoticed)."""
+    if _offline_forced():
+        return False
+    folder = dataset_dir(env_var, default)
+    if folder.is_dir():
+        return True
+    if os.environ.get(env_var):
+        raise DatasetError(f"{env_var} is set to {folder}, which is not a folder. {how_to_get}")
+    return False
 
 
 def _offline_forced():
@@ -96,20 +118,12 @@ def _offline_forced():
 
 def cifar10_dir():
     """The folder where CIFAR-10 is looked for: $CS231N_DATA_DIR, else datasets/cifar-10-batches-py."""
-    env = os.environ.get("CS231N_DATA_DIR")
-    return Path(env).expanduser() if env else DEFAULT_DATA_DIR
+    return dataset_dir("CS231N_DATA_DIR", DEFAULT_DATA_DIR)
 
 
 def _cifar10_available():
     """True when the CIFAR-10 folder exists; raises when CS231N_DATA_DIR names a missing folder."""
-    if _offline_forced():
-        return False
-    folder = cifar10_dir()
-    if folder.is_dir():
-        return True
-    if os.environ.get("CS231N_DATA_DIR"):
-        raise DatasetError(f"CS231N_DATA_DIR is set to {folder}, which is not a folder. {HOW_TO_GET}")
-    return False
+    return dataset_available("CS231N_DATA_DIR", DEFAULT_DATA_DIR, HOW_TO_GET)
 
 
 def dataset_info():

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from cs231n import coco_utils, synthetic_captions
+from cs231n import coco_utils, data_utils, synthetic_captions
 from cs231n.data_utils import DatasetError
 
 WORDS = ["<NULL>", "<START>", "<END>", "<UNK>", "a", "man", "dog", "on", "skateboard"]
@@ -45,7 +45,7 @@ def small_offline(monkeypatch):
 def no_coco(monkeypatch, tmp_path):
     monkeypatch.delenv("CS231N_OFFLINE", raising=False)
     monkeypatch.setattr(coco_utils, "DEFAULT_COCO_DIR", tmp_path / "datasets" / "coco_captioning")
-    monkeypatch.setattr(coco_utils, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(data_utils, "REPO_ROOT", tmp_path)  # where dataset_dir_label makes paths relative
     monkeypatch.delenv("CS231N_COCO_DIR", raising=False)
 
 
